@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Sets up everything the tests need on a fresh machine, runs every check and test, and stops what
+# it started. Services the tests talk to (a local DynamoDB-compatible server, the OpenTelemetry
+# Python SDK for interop) are set up by the scripts in scripts/services/, one per service, each
+# sourced here: they export what the tests read and push their cleanup onto CLEANUP.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CLEANUP=()
+cleanup() {
+  local i
+  for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do eval "${CLEANUP[i]}" || true; done
+}
+trap cleanup EXIT
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+for service in scripts/services/*.sh; do
+  [ -e "$service" ] || continue
+  step "service: $service"
+  # shellcheck source=/dev/null
+  source "$service"
+done
+
+step "clippy"
+cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
+
+step "docs"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --locked
+
+step "tests"
+cargo test --workspace --all-features --locked

@@ -1,0 +1,181 @@
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+use std::panic::Location;
+
+use crate::callsite::Callsite;
+use crate::clock::Instant;
+use crate::context::SpanContext;
+use crate::local;
+use crate::record::Link;
+use crate::span::data::SpanData;
+use crate::span::raw::{Code, RawSpan};
+use crate::span::start::{Opened, Parent, finish, open};
+use crate::span::{SpanKind, Status, TagValue};
+
+/// A span that lasts until this guard drops, and is the current span on this thread meanwhile.
+///
+/// It finishes when dropped, also while unwinding from a panic (the span is then marked as an
+/// error). The guard cannot leave its thread; use [`Span`](crate::Span) for work that moves.
+///
+/// ```
+/// use trace_core::{Callsite, SpanGuard, SpanKind};
+/// static CS: Callsite = Callsite::new("parse", SpanKind::Internal, module_path!(), file!(), line!());
+///
+/// fn parse(input: &str) -> usize {
+///     let mut span = SpanGuard::enter(&CS);
+///     span.set_tag("bytes", input.len());
+///     span.checkpoint("tokenized");
+///     input.split_whitespace().count()
+/// }
+/// # assert_eq!(parse("a b"), 2);
+/// ```
+#[must_use = "the span ends when the guard is dropped; bind it with `let _span = ..`"]
+pub struct SpanGuard {
+    /// Depth of this span's frame on the thread's stack; `usize::MAX` when nothing was pushed.
+    depth: usize,
+    raw: Option<RawSpan>,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl SpanGuard {
+    /// Opens a child of the current span (or a new trace if there is none) with the call site's
+    /// name, kind and location.
+    #[inline]
+    pub fn enter(callsite: &'static Callsite) -> Self {
+        Self::from_opened(open(
+            Parent::Current,
+            Cow::Borrowed(callsite.name()),
+            callsite.kind(),
+            Code::Callsite(callsite),
+            SpanData::default(),
+        ))
+    }
+
+    /// Opens the root span of a new trace, whatever span is current.
+    #[inline]
+    pub fn enter_root(callsite: &'static Callsite) -> Self {
+        Self::from_opened(open(
+            Parent::Root,
+            Cow::Borrowed(callsite.name()),
+            callsite.kind(),
+            Code::Callsite(callsite),
+            SpanData::default(),
+        ))
+    }
+
+    /// Opens a span named `name`, child of the current span, at the caller's location.
+    #[track_caller]
+    pub fn named(name: impl Into<Cow<'static, str>>) -> Self {
+        Self::from_opened(open(
+            Parent::Current,
+            name.into(),
+            SpanKind::Internal,
+            Code::Caller(Location::caller()),
+            SpanData::default(),
+        ))
+    }
+
+    #[inline]
+    pub(crate) fn from_opened(opened: Option<Opened>) -> Self {
+        match opened {
+            None => Self::disabled(),
+            Some(Opened { ctx, raw }) => {
+                let depth = local::push(ctx);
+                Self {
+                    depth,
+                    raw,
+                    _not_send: PhantomData,
+                }
+            }
+        }
+    }
+
+    /// A guard that records and propagates nothing: what every span is without a tracer.
+    #[inline]
+    pub const fn disabled() -> Self {
+        Self {
+            depth: usize::MAX,
+            raw: None,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// The span's context (for propagation), or `None` when no tracer is installed.
+    pub fn context(&self) -> Option<SpanContext> {
+        if self.depth == usize::MAX {
+            None
+        } else {
+            local::context_at(self.depth)
+        }
+    }
+
+    /// Whether this span will be recorded (possibly subject to the tail rule).
+    pub fn is_recording(&self) -> bool {
+        self.raw.is_some()
+    }
+
+    /// Sets a tag; a later value for the same key replaces the earlier one.
+    #[inline]
+    pub fn set_tag(&mut self, key: impl Into<Cow<'static, str>>, value: impl Into<TagValue>) {
+        if let Some(raw) = &mut self.raw {
+            raw.data.tags.set(key, value);
+        }
+    }
+
+    /// Records that the span reached `name` now.
+    pub fn checkpoint(&mut self, name: impl Into<Cow<'static, str>>) {
+        if let Some(raw) = &mut self.raw {
+            raw.data.checkpoint(name.into(), Instant::now());
+        }
+    }
+
+    /// Marks the span as failed.
+    pub fn set_error(&mut self, message: impl Into<Cow<'static, str>>) {
+        if let Some(raw) = &mut self.raw {
+            raw.data.set_status(Status::Error(message.into()));
+        }
+    }
+
+    /// Sets the span's status.
+    pub fn set_status(&mut self, status: Status) {
+        if let Some(raw) = &mut self.raw {
+            raw.data.set_status(status);
+        }
+    }
+
+    /// Links this span to another one that is not its parent.
+    pub fn add_link(&mut self, other: &SpanContext) {
+        if let Some(raw) = &mut self.raw {
+            raw.data.add_link(Link {
+                trace_id: other.trace_id(),
+                span_id: other.span_id(),
+            });
+        }
+    }
+}
+
+impl Drop for SpanGuard {
+    #[inline]
+    fn drop(&mut self) {
+        if self.depth == usize::MAX {
+            return;
+        }
+        let pending = local::pop(self.depth);
+        if let Some(mut raw) = self.raw.take() {
+            if let Some(pending) = pending {
+                raw.data.merge(*pending);
+            }
+            finish(raw);
+        }
+    }
+}
+
+impl fmt::Debug for SpanGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SpanGuard")
+            .field("context", &self.context())
+            .field("recording", &self.raw.is_some())
+            .finish()
+    }
+}

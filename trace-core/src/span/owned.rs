@@ -1,0 +1,205 @@
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+
+use crate::callsite::Callsite;
+use crate::clock::Instant;
+use crate::context::SpanContext;
+use crate::local;
+use crate::record::Link;
+use crate::span::data::SpanData;
+use crate::span::raw::{Code, RawSpan};
+use crate::span::start::{Opened, Parent, finish, open};
+use crate::span::{Status, TagValue};
+
+/// A span that is not tied to a scope: it can move to other threads, be entered many times (as a
+/// future is, on every poll) and finishes when dropped or [`finish`](Self::finish)ed.
+///
+/// ```
+/// use trace_core::{Callsite, FutureExt, Span, SpanKind};
+/// static CS: Callsite = Callsite::new("fetch", SpanKind::Client, module_path!(), file!(), line!());
+///
+/// async fn fetch() -> u32 {
+///     async { 42 }.in_span(Span::start(&CS)).await
+/// }
+/// ```
+#[must_use = "a span finishes when dropped; enter it or keep it alive"]
+pub struct Span {
+    ctx: Option<SpanContext>,
+    raw: Option<RawSpan>,
+}
+
+impl Span {
+    /// Opens a child of the current span (or a new trace if there is none) without entering it.
+    #[inline]
+    pub fn start(callsite: &'static Callsite) -> Self {
+        Self::from_opened(open(
+            Parent::Current,
+            Cow::Borrowed(callsite.name()),
+            callsite.kind(),
+            Code::Callsite(callsite),
+            SpanData::default(),
+        ))
+    }
+
+    /// Opens the root span of a new trace without entering it.
+    #[inline]
+    pub fn start_root(callsite: &'static Callsite) -> Self {
+        Self::from_opened(open(
+            Parent::Root,
+            Cow::Borrowed(callsite.name()),
+            callsite.kind(),
+            Code::Callsite(callsite),
+            SpanData::default(),
+        ))
+    }
+
+    #[inline]
+    pub(crate) fn from_opened(opened: Option<Opened>) -> Self {
+        match opened {
+            None => Self::disabled(),
+            Some(Opened { ctx, raw }) => Self {
+                ctx: Some(ctx),
+                raw,
+            },
+        }
+    }
+
+    /// A span that records and propagates nothing.
+    pub const fn disabled() -> Self {
+        Self {
+            ctx: None,
+            raw: None,
+        }
+    }
+
+    /// Makes this span the current one on this thread until the returned guard drops.
+    #[inline]
+    pub fn enter(&mut self) -> Entered<'_> {
+        let depth = match &self.ctx {
+            Some(ctx) => local::push(ctx.clone()),
+            None => usize::MAX,
+        };
+        Entered {
+            span: self,
+            depth,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// The span's context (for propagation), or `None` when no tracer is installed.
+    pub fn context(&self) -> Option<&SpanContext> {
+        self.ctx.as_ref()
+    }
+
+    /// Whether this span will be recorded (possibly subject to the tail rule).
+    pub fn is_recording(&self) -> bool {
+        self.raw.is_some()
+    }
+
+    /// Sets a tag; a later value for the same key replaces the earlier one.
+    #[inline]
+    pub fn set_tag(&mut self, key: impl Into<Cow<'static, str>>, value: impl Into<TagValue>) {
+        if let Some(raw) = &mut self.raw {
+            raw.data.tags.set(key, value);
+        }
+    }
+
+    /// Records that the span reached `name` now.
+    pub fn checkpoint(&mut self, name: impl Into<Cow<'static, str>>) {
+        if let Some(raw) = &mut self.raw {
+            raw.data.checkpoint(name.into(), Instant::now());
+        }
+    }
+
+    /// Marks the span as failed.
+    pub fn set_error(&mut self, message: impl Into<Cow<'static, str>>) {
+        if let Some(raw) = &mut self.raw {
+            raw.data.set_status(Status::Error(message.into()));
+        }
+    }
+
+    /// Sets the span's status.
+    pub fn set_status(&mut self, status: Status) {
+        if let Some(raw) = &mut self.raw {
+            raw.data.set_status(status);
+        }
+    }
+
+    /// Links this span to another one that is not its parent.
+    pub fn add_link(&mut self, other: &SpanContext) {
+        if let Some(raw) = &mut self.raw {
+            raw.data.add_link(Link {
+                trace_id: other.trace_id(),
+                span_id: other.span_id(),
+            });
+        }
+    }
+
+    /// Finishes the span now.
+    pub fn finish(mut self) {
+        self.finish_in_place();
+    }
+
+    /// Finishes the span now, leaving a span that records nothing more.
+    #[inline]
+    pub(crate) fn finish_in_place(&mut self) {
+        if let Some(raw) = self.raw.take() {
+            finish(raw);
+        }
+    }
+}
+
+impl Drop for Span {
+    fn drop(&mut self) {
+        self.finish_in_place();
+    }
+}
+
+impl fmt::Debug for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Span")
+            .field("context", &self.ctx)
+            .field("recording", &self.raw.is_some())
+            .finish()
+    }
+}
+
+/// A [`Span`] entered on this thread; leaves it when dropped.
+pub struct Entered<'a> {
+    span: &'a mut Span,
+    depth: usize,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Drop for Entered<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.depth == usize::MAX {
+            return;
+        }
+        if let (Some(pending), Some(raw)) = (local::pop(self.depth), &mut self.span.raw) {
+            raw.data.merge(*pending);
+        }
+    }
+}
+
+impl Deref for Entered<'_> {
+    type Target = Span;
+    fn deref(&self) -> &Span {
+        self.span
+    }
+}
+
+impl DerefMut for Entered<'_> {
+    fn deref_mut(&mut self) -> &mut Span {
+        self.span
+    }
+}
+
+impl fmt::Debug for Entered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Entered").field(&self.span).finish()
+    }
+}

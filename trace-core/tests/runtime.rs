@@ -1,0 +1,262 @@
+//! The runtime end to end: spans opened on threads and tasks reach the recorder with the right
+//! parents, times, tags and status, and the counters agree.
+
+mod support;
+
+use std::time::Duration;
+
+use support::{Collect, serial};
+use trace_core::{
+    Callsite, FutureExt, Sampler, Span, SpanContext, SpanGuard, SpanId, SpanKind, Status, TagValue,
+    TailRule, TraceFlags, TraceId, Tracer, current, span,
+};
+
+static OUTER: Callsite = Callsite::new("outer", SpanKind::Server, module_path!(), file!(), line!());
+static INNER: Callsite = Callsite::new(
+    "inner",
+    SpanKind::Internal,
+    module_path!(),
+    file!(),
+    line!(),
+);
+
+#[test]
+fn nested_spans_form_a_tree() {
+    let _serial = serial();
+    let rec = Collect::default();
+    let tracer = Tracer::builder()
+        .service("svc")
+        .recorder(rec.clone())
+        .install()
+        .unwrap();
+    {
+        let mut outer = SpanGuard::enter(&OUTER);
+        outer.set_tag("user", "ann");
+        outer.set_tag("attempt", 2);
+        {
+            let _inner = SpanGuard::enter(&INNER);
+            current::set_tag("rows", 10);
+            current::checkpoint("loaded");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+    let stats = tracer.shutdown().unwrap();
+    let outer = rec.named("outer");
+    let inner = rec.named("inner");
+    assert_eq!(outer.parent_id, None);
+    assert_eq!(outer.kind, SpanKind::Server);
+    assert_eq!(&*outer.service, "svc");
+    assert_eq!(inner.trace_id, outer.trace_id);
+    assert_eq!(inner.parent_id, Some(outer.span_id));
+    assert_eq!(outer.tags.get("user"), Some(&TagValue::Str("ann".into())));
+    assert_eq!(outer.tags.get("attempt"), Some(&TagValue::Int(2)));
+    assert_eq!(inner.tags.get("rows"), Some(&TagValue::Int(10)));
+    assert_eq!(inner.checkpoints.len(), 1);
+    assert_eq!(inner.checkpoints[0].name, "loaded");
+    assert!(inner.duration >= Duration::from_millis(2));
+    assert!(outer.start <= inner.start && inner.finish <= outer.finish);
+    assert_eq!(
+        outer.finish.duration_since(outer.start).unwrap(),
+        outer.duration
+    );
+    let code = inner.code.as_ref().unwrap();
+    assert_eq!(code.module.as_deref(), Some(module_path!()));
+    assert!(code.file.ends_with("runtime.rs"));
+    assert_eq!((stats.started, stats.finished, stats.recorded), (2, 2, 2));
+    assert_eq!(stats.dropped.total(), 0);
+}
+
+#[test]
+fn panics_mark_the_span_as_an_error() {
+    let _serial = serial();
+    let rec = Collect::default();
+    let tracer = Tracer::builder().recorder(rec.clone()).install().unwrap();
+    let result = std::panic::catch_unwind(|| {
+        let _span = span("boom").enter();
+        panic!("expected by the test");
+    });
+    assert!(result.is_err());
+    tracer.shutdown().unwrap();
+    assert_eq!(rec.named("boom").status, Status::Error("panicked".into()));
+}
+
+#[test]
+fn context_follows_threads_and_tasks() {
+    let _serial = serial();
+    let rec = Collect::default();
+    let tracer = Tracer::builder().recorder(rec.clone()).install().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let root_ctx = {
+        let root = span("root").enter();
+        let handle = trace_core::thread::spawn(|| {
+            let _t = span("on thread").enter();
+        });
+        handle.join().unwrap();
+        rt.block_on(async {
+            let task = async {
+                let _before = span("before await").enter();
+                drop(_before);
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                let _after = span("after await").enter();
+            };
+            task.in_span(span("task").start()).await;
+        });
+        root.context().unwrap()
+    };
+    tracer.shutdown().unwrap();
+    let task = rec.named("task");
+    assert_eq!(rec.named("root").span_id, root_ctx.span_id());
+    assert_eq!(rec.named("on thread").parent_id, Some(root_ctx.span_id()));
+    assert_eq!(task.parent_id, Some(root_ctx.span_id()));
+    assert_eq!(rec.named("before await").parent_id, Some(task.span_id));
+    assert_eq!(rec.named("after await").parent_id, Some(task.span_id));
+    assert!(
+        rec.spans()
+            .iter()
+            .all(|s| s.trace_id == root_ctx.trace_id())
+    );
+}
+
+#[test]
+fn unsampled_traces_propagate_but_record_nothing() {
+    let _serial = serial();
+    let rec = Collect::default();
+    let tracer = Tracer::builder()
+        .sampler(Sampler::never())
+        .recorder(rec.clone())
+        .install()
+        .unwrap();
+    let (outer_ctx, inner_ctx) = {
+        let outer = span("outer").enter();
+        let inner = span("inner").enter();
+        (outer.context().unwrap(), inner.context().unwrap())
+    };
+    let stats = tracer.shutdown().unwrap();
+    assert!(rec.spans().is_empty());
+    assert_eq!(stats.started, 0);
+    assert!(!outer_ctx.is_sampled());
+    assert_eq!(inner_ctx.trace_id(), outer_ctx.trace_id());
+    assert_ne!(inner_ctx.span_id(), outer_ctx.span_id());
+}
+
+#[test]
+fn remote_parent_starts_a_local_root() {
+    let _serial = serial();
+    let rec = Collect::default();
+    let tracer = Tracer::builder().recorder(rec.clone()).install().unwrap();
+    let remote = SpanContext::new_remote(TraceId::random(), SpanId::random(), TraceFlags::SAMPLED);
+    {
+        let _server = span("handle")
+            .kind(SpanKind::Server)
+            .child_of(remote.clone())
+            .enter();
+    }
+    let unsampled = remote.clone().with_flags(TraceFlags::default());
+    {
+        let _ignored = span("not sampled upstream").child_of(unsampled).enter();
+    }
+    tracer.shutdown().unwrap();
+    let handle = rec.named("handle");
+    assert_eq!(handle.trace_id, remote.trace_id());
+    assert_eq!(handle.parent_id, Some(remote.span_id()));
+    assert_eq!(
+        rec.spans().len(),
+        1,
+        "the default sampler follows the remote decision"
+    );
+}
+
+#[test]
+fn tail_rule_keeps_failed_and_slow_traces_only() {
+    let _serial = serial();
+    let rec = Collect::default();
+    let tracer = Tracer::builder()
+        .sampler(Sampler::never())
+        .tail_sampling(TailRule::errors().slower_than(Duration::from_millis(30)))
+        .recorder(rec.clone())
+        .install()
+        .unwrap();
+    {
+        let _ok = span("ok root").enter();
+        let _child = span("ok child").enter();
+    }
+    {
+        let _failed = span("failed root").enter();
+        let mut child = span("failed child").enter();
+        child.set_error("disk full");
+    }
+    {
+        let _slow = span("slow root").enter();
+        std::thread::sleep(Duration::from_millis(35));
+    }
+    let stats = tracer.shutdown().unwrap();
+    let mut names: Vec<_> = rec.spans().iter().map(|s| s.name.to_string()).collect();
+    names.sort();
+    assert_eq!(names, ["failed child", "failed root", "slow root"]);
+    assert_eq!(stats.tail_kept, 3);
+    assert_eq!(stats.tail_discarded, 2);
+    assert_eq!(
+        stats.finished,
+        stats.recorded + stats.dropped.total() + stats.tail_discarded
+    );
+}
+
+#[test]
+fn a_full_queue_drops_and_counts() {
+    let _serial = serial();
+    let rec = Collect::default();
+    let tracer = Tracer::builder()
+        .queue_capacity(8)
+        .flush_interval(Duration::from_secs(60))
+        .recorder(rec.clone())
+        .install()
+        .unwrap();
+    // One thread, far more spans than its queue holds, faster than the collector wakes.
+    for _ in 0..10_000 {
+        let _s = span("burst").enter();
+    }
+    let stats = tracer.shutdown().unwrap();
+    assert_eq!(stats.finished, 10_000);
+    assert!(stats.dropped.queue_full > 0, "{stats:?}");
+    assert_eq!(stats.recorded + stats.dropped.total(), stats.finished);
+    assert_eq!(rec.spans().len() as u64, stats.recorded);
+}
+
+#[test]
+fn owned_span_can_finish_on_another_thread() {
+    let _serial = serial();
+    let rec = Collect::default();
+    let tracer = Tracer::builder().recorder(rec.clone()).install().unwrap();
+    let mut job = span("job").start();
+    job.set_tag("queue", "emails");
+    std::thread::spawn(move || {
+        let mut entered = job.enter();
+        entered.checkpoint("picked up");
+        let _step = span("step").enter();
+    })
+    .join()
+    .unwrap();
+    tracer.shutdown().unwrap();
+    let job = rec.named("job");
+    assert_eq!(rec.named("step").parent_id, Some(job.span_id));
+    assert_eq!(job.checkpoints[0].name, "picked up");
+    let _ = Span::disabled();
+}
+
+#[test]
+fn installing_twice_is_refused_and_no_tracer_costs_nothing() {
+    let _serial = serial();
+    {
+        let off = span("untraced").enter();
+        assert!(off.context().is_none() && !off.is_recording());
+    }
+    let tracer = Tracer::builder().install().unwrap();
+    let err = Tracer::builder().install().unwrap_err();
+    assert!(err.to_string().contains("already installed"));
+    drop(tracer);
+    Tracer::builder().install().unwrap().shutdown().unwrap();
+}

@@ -1,0 +1,1 @@
+//! Procedural macros of `trace-core`: `#[traced]` and `trace!`.

@@ -1,0 +1,1 @@
+//! Recorders for `trace-core`.
