@@ -33,3 +33,10 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --lock
 
 step "tests"
 cargo test --workspace --all-features --locked
+
+# Further checks, one script each (e.g. the macro expansion under clippy's pedantic groups).
+for check in scripts/checks/*.sh; do
+  [ -e "$check" ] || continue
+  step "check: $check"
+  bash "$check"
+done
