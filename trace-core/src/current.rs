@@ -20,7 +20,7 @@ use crate::span::{Status, TagValue};
 
 /// The current span's context, to propagate it (into a header, a message or another thread).
 pub fn context() -> Option<SpanContext> {
-    local::with_current(|ctx| ctx.cloned())
+    local::current()
 }
 
 /// Sets a tag on the current span.
@@ -35,12 +35,12 @@ pub fn set_tag(key: impl Into<Cow<'static, str>>, value: impl Into<TagValue>) {
 /// Records that the current span reached `name` now.
 pub fn checkpoint(name: impl Into<Cow<'static, str>>) {
     let at = Instant::now();
-    local::with_current_data(|d| d.checkpoint(name.into(), at));
+    local::with_current_data(|d| d.checkpoints.push((name.into(), at)));
 }
 
 /// Marks the current span as failed.
 pub fn set_error(message: impl Into<Cow<'static, str>>) {
-    local::with_current_data(|d| d.set_status(Status::Error(message.into())));
+    local::with_current_data(|d| d.status = Some(Status::Error(message.into())));
 }
 
 /// Links the current span to another span that is not its parent.
@@ -49,7 +49,7 @@ pub fn add_link(other: &SpanContext) {
         trace_id: other.trace_id(),
         span_id: other.span_id(),
     };
-    local::with_current_data(|d| d.add_link(link));
+    local::with_current_data(|d| d.links.push(link));
 }
 
 /// Makes `ctx` the current context on this thread until the guard drops, so spans opened meanwhile

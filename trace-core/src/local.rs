@@ -1,4 +1,6 @@
-//! This thread's stack of entered spans: how a new span finds its parent without being told.
+//! This thread's tracing state: the stack of entered spans (how a new span finds its parent without
+//! being told) and the sink that carries finished spans to the collector. Both live in one
+//! thread-local so that opening or finishing a span touches thread-local storage once.
 //!
 //! A frame holds only the span's context (ids, decision, trace state, baggage). The span's own data
 //! stays with its owner (a [`SpanGuard`](crate::SpanGuard) or [`Span`](crate::Span)); what code
@@ -8,8 +10,10 @@
 
 use std::cell::RefCell;
 
+use crate::collector::sink::ThreadSink;
 use crate::context::SpanContext;
 use crate::span::data::SpanData;
+use crate::tracer::global;
 
 pub(crate) struct Frame {
     pub(crate) ctx: SpanContext,
@@ -19,88 +23,122 @@ pub(crate) struct Frame {
     closed: bool,
 }
 
+pub(crate) struct Local {
+    pub(crate) stack: Vec<Frame>,
+    sink: Option<ThreadSink>,
+}
+
 thread_local! {
-    static STACK: RefCell<Vec<Frame>> = const { RefCell::new(Vec::new()) };
+    static LOCAL: RefCell<Local> = const { RefCell::new(Local { stack: Vec::new(), sink: None }) };
 }
 
-/// Makes `ctx` the current context; returns the depth to pass to [`pop`].
-#[inline]
-pub(crate) fn push(ctx: SpanContext) -> usize {
-    STACK
-        .try_with(|stack| {
-            let mut stack = stack.borrow_mut();
-            stack.push(Frame {
-                ctx,
-                pending: None,
-                closed: false,
-            });
-            stack.len() - 1
-        })
-        // During thread teardown there is no stack to join: the span simply has no children.
-        .unwrap_or(usize::MAX)
-}
-
-/// Leaves the frame at `depth`, returning what was parked in it.
-///
-/// Frames normally leave in reverse order. One that leaves early is marked and popped once the
-/// frames above it have gone, so the guards above keep valid depths and children still see the
-/// innermost live span.
-#[inline]
-pub(crate) fn pop(depth: usize) -> Option<Box<SpanData>> {
-    STACK
-        .try_with(|stack| {
-            let mut stack = stack.borrow_mut();
-            if depth + 1 == stack.len() {
-                let frame = stack.pop()?;
-                while stack.last().is_some_and(|f| f.closed) {
-                    stack.pop();
-                }
-                frame.pending
-            } else {
-                let frame = stack.get_mut(depth)?;
-                frame.closed = true;
-                frame.pending.take()
-            }
-        })
+/// Runs `f` on this thread's state; `None` while the thread is being torn down.
+#[inline(always)]
+pub(crate) fn with<R>(f: impl FnOnce(&mut Local) -> R) -> Option<R> {
+    LOCAL
+        .try_with(|local| local.try_borrow_mut().ok().map(|mut local| f(&mut local)))
         .ok()
         .flatten()
 }
 
-/// Runs `f` with the innermost live context, if any.
-#[inline]
-pub(crate) fn with_current<R>(f: impl FnOnce(Option<&SpanContext>) -> R) -> R {
-    let mut f = Some(f);
-    let r = STACK.try_with(|stack| {
-        let stack = stack.borrow();
-        let f = f.take().expect("called once");
-        f(stack.last().map(|frame| &frame.ctx))
-    });
-    match r {
-        Ok(r) => r,
-        Err(_) => (f.take().expect("not called when the stack is gone"))(None),
+/// This thread's sink for the installed tracer, connected (or reconnected, after the tracer was
+/// replaced) on first use; `None` when no tracer is installed.
+#[inline(always)]
+pub(crate) fn sink(slot: &mut Option<ThreadSink>) -> Option<&mut ThreadSink> {
+    let generation = global::generation();
+    if slot.as_ref().is_none_or(|s| s.generation() != generation) {
+        *slot = ThreadSink::connect();
     }
+    slot.as_mut()
+}
+
+impl Local {
+    /// The stack and the sink, borrowed apart.
+    #[inline(always)]
+    pub(crate) fn parts(&mut self) -> (&mut Vec<Frame>, &mut Option<ThreadSink>) {
+        (&mut self.stack, &mut self.sink)
+    }
+
+    /// This thread's sink; see [`sink`].
+    #[inline(always)]
+    pub(crate) fn sink(&mut self) -> Option<&mut ThreadSink> {
+        sink(&mut self.sink)
+    }
+
+    /// Makes `ctx` the current context; returns the depth to pass to [`Local::pop`].
+    #[inline(always)]
+    pub(crate) fn push(&mut self, ctx: SpanContext) -> usize {
+        self.stack.push(Frame {
+            ctx,
+            pending: None,
+            closed: false,
+        });
+        self.stack.len() - 1
+    }
+
+    /// Leaves the frame at `depth`, returning what was parked in it.
+    ///
+    /// Frames normally leave in reverse order. One that leaves early is marked and popped once the
+    /// frames above it have gone, so the guards above keep valid depths and children still see the
+    /// innermost live span.
+    #[inline(always)]
+    pub(crate) fn pop(&mut self, depth: usize) -> Option<Box<SpanData>> {
+        let stack = &mut self.stack;
+        if depth + 1 == stack.len() {
+            let frame = stack.pop()?;
+            while stack.last().is_some_and(|f| f.closed) {
+                stack.pop();
+            }
+            frame.pending
+        } else {
+            let frame = stack.get_mut(depth)?;
+            frame.closed = true;
+            frame.pending.take()
+        }
+    }
+}
+
+/// Makes `ctx` the current context; returns the depth to pass to [`pop`] (`usize::MAX` during
+/// thread teardown, when there is no stack to join).
+#[inline]
+pub(crate) fn push(ctx: SpanContext) -> usize {
+    with(|local| local.push(ctx)).unwrap_or(usize::MAX)
+}
+
+/// Leaves the frame at `depth`; see [`Local::pop`].
+#[inline]
+pub(crate) fn pop(depth: usize) -> Option<Box<SpanData>> {
+    with(|local| local.pop(depth)).flatten()
+}
+
+/// The innermost live context, if any.
+pub(crate) fn current() -> Option<SpanContext> {
+    with(|local| local.stack.last().map(|frame| frame.ctx.clone())).flatten()
 }
 
 /// The context of the frame at `depth`.
 pub(crate) fn context_at(depth: usize) -> Option<SpanContext> {
-    STACK
-        .try_with(|stack| stack.borrow().get(depth).map(|f| f.ctx.clone()))
-        .ok()
+    with(|local| local.stack.get(depth).map(|f| f.ctx.clone())).flatten()
+}
+
+/// An empty data box for a span, recycled from the collector when one is there.
+#[inline]
+pub(crate) fn spare_data() -> Box<SpanData> {
+    with(|local| local.sink().map(ThreadSink::spare_data))
         .flatten()
+        .unwrap_or_default()
 }
 
 /// Runs `f` on the data parked for the innermost span, if that span records.
 pub(crate) fn with_current_data(f: impl FnOnce(&mut SpanData)) -> bool {
-    STACK
-        .try_with(|stack| {
-            let mut stack = stack.borrow_mut();
-            match stack.last_mut() {
-                Some(frame) if frame.ctx.local_decision().is_some_and(|d| d.records()) => {
-                    f(frame.pending.get_or_insert_with(Box::default));
-                    true
-                }
-                _ => false,
-            }
-        })
-        .unwrap_or(false)
+    with(|local| match local.stack.last_mut() {
+        Some(frame) if frame.ctx.local_decision().is_some_and(|d| d.records()) => {
+            f(frame.pending.get_or_insert_with(|| {
+                sink(&mut local.sink).map_or_else(Box::default, ThreadSink::spare_data)
+            }));
+            true
+        }
+        _ => false,
+    })
+    .unwrap_or(false)
 }

@@ -3,8 +3,9 @@ use std::sync::Arc;
 
 use crate::clock::{WallClock, elapsed};
 use crate::record::{Checkpoint, CodeLocation, Process, SpanRecord};
-use crate::span::Status;
+use crate::span::data::SpanData;
 use crate::span::raw::{Code, RawSpan};
+use crate::span::{Status, Tags};
 
 /// Turns the hot path's raw spans into records.
 pub(crate) struct Converter {
@@ -14,40 +15,27 @@ pub(crate) struct Converter {
 }
 
 impl Converter {
-    pub(crate) fn convert(&self, raw: RawSpan) -> SpanRecord {
+    /// Builds the record of `raw`; returns its data box, emptied, for reuse.
+    pub(crate) fn convert(&self, raw: RawSpan) -> (SpanRecord, Option<Box<SpanData>>) {
         let RawSpan {
             trace_id,
             span_id,
             parent_id,
             kind,
-            name,
             code,
             start,
             end,
-            data,
+            mut data,
             ..
         } = raw;
         let duration = elapsed(start, end);
         let start_time = self.clock.to_system_time(start);
-        let (status, checkpoints, links) = match data.extras {
-            None => (Status::Ok, Vec::new(), Vec::new()),
-            Some(extras) => {
-                let checkpoints = extras
-                    .checkpoints
-                    .into_iter()
-                    .map(|(name, at)| Checkpoint {
-                        name,
-                        offset: elapsed(start, at),
-                    })
-                    .collect();
-                (extras.status.unwrap_or_default(), checkpoints, extras.links)
-            }
-        };
-        SpanRecord {
+        let mut name = None;
+        let mut record = SpanRecord {
             trace_id,
             span_id,
             parent_id,
-            name,
+            name: Cow::Borrowed(""),
             kind,
             service: Arc::clone(&self.service),
             process: Arc::clone(&self.process),
@@ -55,11 +43,31 @@ impl Converter {
             start: start_time,
             finish: start_time + duration,
             duration,
-            status,
-            tags: data.tags,
-            checkpoints,
-            links,
+            status: Status::Ok,
+            tags: Tags::new(),
+            checkpoints: Vec::new(),
+            links: Vec::new(),
+        };
+        if let Some(data) = &mut data {
+            name = data.name.take();
+            record.tags = std::mem::take(&mut data.tags);
+            record.status = data.status.take().unwrap_or_default();
+            record.checkpoints = data
+                .checkpoints
+                .drain(..)
+                .map(|(name, at)| Checkpoint {
+                    name,
+                    offset: elapsed(start, at),
+                })
+                .collect();
+            record.links = std::mem::take(&mut data.links);
         }
+        record.name = match (name, code) {
+            (Some(name), _) => name,
+            (None, Code::Callsite(cs)) => Cow::Borrowed(cs.name()),
+            (None, Code::Caller(_)) => Cow::Borrowed("unnamed"),
+        };
+        (record, data)
     }
 }
 

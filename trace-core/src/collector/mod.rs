@@ -10,8 +10,9 @@ mod worker;
 
 use std::sync::mpsc::SyncSender;
 
-use rtrb::Consumer;
+use rtrb::{Consumer, Producer};
 
+use crate::span::data::SpanData;
 use crate::span::raw::RawSpan;
 
 pub(crate) use convert::Converter;
@@ -20,11 +21,19 @@ pub(crate) use worker::{Worker, WorkerConfig};
 /// Messages to the collector thread.
 pub(crate) enum Command {
     /// A thread's first span: here is its ring.
-    Register(Consumer<RawSpan>),
+    Register(Ring),
     /// A ring is filling up: drain now rather than at the next tick.
     Wake,
     /// Deliver everything finished so far and flush the recorders, then answer.
     Flush(SyncSender<()>),
     /// Deliver everything, shut the recorders down, answer and stop.
     Shutdown(SyncSender<()>),
+}
+
+/// The collector's end of one thread's queues.
+pub(crate) struct Ring {
+    /// Finished spans, in the order the thread finished them.
+    pub(crate) spans: Consumer<RawSpan>,
+    /// Emptied data boxes going back to the thread.
+    pub(crate) recycle: Producer<Box<SpanData>>,
 }

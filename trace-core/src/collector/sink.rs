@@ -1,12 +1,12 @@
 //! The calling thread's end of the pipeline: a bounded single-producer ring that only this thread
 //! writes and only the collector reads, so finishing a span takes no lock and never waits.
 
-use std::cell::RefCell;
 use std::sync::Arc;
 
-use rtrb::{Producer, PushError, RingBuffer};
+use rtrb::{Consumer, Producer, RingBuffer};
 
-use crate::collector::Command;
+use crate::collector::{Command, Ring};
+use crate::span::data::SpanData;
 use crate::span::raw::RawSpan;
 use crate::tracer::global;
 use crate::tracer::shared::Shared;
@@ -21,71 +21,65 @@ pub(crate) struct ThreadSink {
     pub(crate) shared: Arc<Shared>,
     pub(crate) stats: Arc<ThreadStats>,
     producer: Producer<RawSpan>,
+    /// Emptied data boxes the collector sends back, so spans reuse them instead of allocating.
+    recycled: Consumer<Box<SpanData>>,
     pushes: u32,
     woke_collector: bool,
 }
 
-thread_local! {
-    static SINK: RefCell<Option<ThreadSink>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` with this thread's sink for the installed tracer, connecting first if the thread has
-/// none yet or the tracer was replaced. `None` if no tracer is installed.
-#[inline]
-pub(crate) fn with_sink<R>(f: impl FnOnce(&mut ThreadSink) -> R) -> Option<R> {
-    SINK.try_with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let generation = global::generation();
-        if slot.as_ref().is_none_or(|s| s.generation != generation) {
-            *slot = ThreadSink::connect();
-        }
-        slot.as_mut().map(f)
-    })
-    .ok()
-    .flatten()
-}
-
-/// Hands a finished span to the collector.
-#[inline]
-pub(crate) fn submit(raw: RawSpan) {
-    if with_sink(|sink| sink.push(raw)).is_none() {
-        // The tracer shut down while the span ran, or the thread is being torn down.
-        global::count_orphan();
-    }
-}
-
 impl ThreadSink {
+    /// The tracer generation this sink belongs to.
+    #[inline(always)]
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
     #[cold]
-    fn connect() -> Option<Self> {
+    pub(crate) fn connect() -> Option<Self> {
         let (generation, shared) = global::installed()?;
         let (producer, consumer) = RingBuffer::new(shared.queue_capacity);
+        // As many boxes as spans can be in flight, so a steady state never allocates.
+        let (recycle, recycled) = RingBuffer::new(shared.queue_capacity);
         let stats = Arc::new(ThreadStats::default());
         shared.stats.register(Arc::clone(&stats));
-        shared.commands.send(Command::Register(consumer)).ok()?;
+        shared
+            .commands
+            .send(Command::Register(Ring {
+                spans: consumer,
+                recycle,
+            }))
+            .ok()?;
         Some(Self {
             generation,
             shared,
             stats,
             producer,
+            recycled,
             pushes: 0,
             woke_collector: false,
         })
     }
 
+    /// An empty data box: a recycled one if the collector sent one back, else a new one.
     #[inline]
-    fn push(&mut self, raw: RawSpan) {
+    pub(crate) fn spare_data(&mut self) -> Box<SpanData> {
+        self.recycled.pop().unwrap_or_default()
+    }
+
+    /// Moves the finished span in `slot` into the queue (or counts it as dropped when the queue is
+    /// full), leaving the slot empty.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, slot: &mut Option<RawSpan>) {
+        let Some(raw) = slot.take() else { return };
         self.stats.finished.bump();
-        match self.producer.push(raw) {
-            Ok(()) => {
-                self.pushes = self.pushes.wrapping_add(1);
-                if self.pushes.is_multiple_of(FILL_CHECK_EVERY) {
-                    self.check_fill();
-                }
+        if self.producer.push(raw).is_ok() {
+            self.pushes = self.pushes.wrapping_add(1);
+            if self.pushes.is_multiple_of(FILL_CHECK_EVERY) {
+                self.check_fill();
             }
-            Err(PushError::Full(_)) => {
-                self.stats.queue_full.bump();
-                self.wake_collector();
-            }
+        } else {
+            self.stats.queue_full.bump();
+            self.wake_collector();
         }
     }
 

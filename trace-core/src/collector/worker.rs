@@ -3,16 +3,15 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
 use std::time::{Duration, Instant};
 
-use rtrb::Consumer;
-
 use crate::clock::WallClock;
-use crate::collector::Command;
 use crate::collector::convert::Converter;
 use crate::collector::tail_buffer::TailBuffer;
+use crate::collector::{Command, Ring};
 use crate::context::Decision;
 use crate::record::SpanRecord;
 use crate::recorder::{ErrorHook, RecordError, Recorder};
 use crate::sampling::TailRule;
+use crate::span::data::SpanData;
 use crate::span::raw::RawSpan;
 use crate::tracer::stats::SharedStats;
 
@@ -40,7 +39,7 @@ pub(crate) struct Worker {
     interval: Duration,
     stats: Arc<SharedStats>,
     hook: ErrorHook,
-    rings: Vec<Consumer<RawSpan>>,
+    rings: Vec<Ring>,
     batch: Vec<SpanRecord>,
 }
 
@@ -122,11 +121,14 @@ impl Worker {
         let mut rings = std::mem::take(&mut self.rings);
         rings.retain_mut(|ring| {
             // Checked before draining: once abandoned, nothing more can arrive after the drain.
-            let abandoned = ring.is_abandoned();
-            let available = ring.slots();
-            if let Ok(chunk) = ring.read_chunk(available) {
+            let abandoned = ring.spans.is_abandoned();
+            let available = ring.spans.slots();
+            if let Ok(chunk) = ring.spans.read_chunk(available) {
                 for raw in chunk {
-                    self.accept(raw);
+                    if let Some(emptied) = self.accept(raw) {
+                        // A full return queue means the thread has spares enough: free this one.
+                        let _ = ring.recycle.push(emptied);
+                    }
                 }
             }
             !abandoned
@@ -135,10 +137,11 @@ impl Worker {
         self.deliver();
     }
 
-    fn accept(&mut self, raw: RawSpan) {
+    /// Takes one finished span; returns its emptied data box.
+    fn accept(&mut self, raw: RawSpan) -> Option<Box<SpanData>> {
         let deferred = raw.decision == Decision::Defer;
         let local_root = raw.local_root;
-        let span = self.converter.convert(raw);
+        let (span, emptied) = self.converter.convert(raw);
         match (&mut self.tail, deferred) {
             (Some(tail), true) => tail.offer(span, local_root, &mut self.batch, &self.stats),
             _ => self.batch.push(span),
@@ -146,6 +149,7 @@ impl Worker {
         if self.batch.len() >= BATCH {
             self.deliver();
         }
+        emptied
     }
 
     fn deliver(&mut self) {
@@ -191,7 +195,7 @@ impl Worker {
         self.each_recorder(|r| r.shutdown());
         // Spans that threads pushed after the final drain, having not yet seen the shutdown.
         std::thread::sleep(Duration::from_millis(1));
-        let late: usize = self.rings.iter().map(Consumer::slots).sum();
+        let late: usize = self.rings.iter().map(|ring| ring.spans.slots()).sum();
         SharedStats::add(&self.stats.dropped_shutdown, late as u64);
     }
 }

@@ -5,7 +5,7 @@ use crate::context::SpanContext;
 use crate::record::Link;
 use crate::span::data::SpanData;
 use crate::span::raw::Code;
-use crate::span::start::{Parent, open};
+use crate::span::start::{Meta, Parent};
 use crate::span::{Span, SpanGuard, SpanKind, TagValue};
 
 /// Starts building a span named `name`, opened at the caller's location.
@@ -27,7 +27,7 @@ pub fn span(name: impl Into<Cow<'static, str>>) -> SpanBuilder {
         kind: SpanKind::Internal,
         parent: BuilderParent::Current,
         code: Code::Caller(Location::caller()),
-        data: SpanData::default(),
+        data: None,
     }
 }
 
@@ -39,7 +39,8 @@ pub struct SpanBuilder {
     kind: SpanKind,
     parent: BuilderParent,
     code: Code,
-    data: SpanData,
+    /// Initial tags and links; boxed only at open, and only if the span records.
+    data: Option<SpanData>,
 }
 
 #[derive(Debug)]
@@ -47,6 +48,16 @@ enum BuilderParent {
     Current,
     Root,
     Explicit(SpanContext),
+}
+
+impl BuilderParent {
+    fn as_parent(&self) -> Parent<'_> {
+        match self {
+            Self::Current => Parent::Current,
+            Self::Root => Parent::Root,
+            Self::Explicit(p) => Parent::Explicit(p),
+        }
+    }
 }
 
 impl SpanBuilder {
@@ -79,16 +90,22 @@ impl SpanBuilder {
 
     /// Sets a tag from the start.
     pub fn tag(mut self, key: impl Into<Cow<'static, str>>, value: impl Into<TagValue>) -> Self {
-        self.data.tags.set(key, value);
+        self.data
+            .get_or_insert_with(SpanData::default)
+            .tags
+            .set(key, value);
         self
     }
 
     /// Links the span to another one that is not its parent.
     pub fn link(mut self, other: &SpanContext) -> Self {
-        self.data.add_link(Link {
-            trace_id: other.trace_id(),
-            span_id: other.span_id(),
-        });
+        self.data
+            .get_or_insert_with(SpanData::default)
+            .links
+            .push(Link {
+                trace_id: other.trace_id(),
+                span_id: other.span_id(),
+            });
         self
     }
 
@@ -101,11 +118,7 @@ impl SpanBuilder {
             code,
             data,
         } = self;
-        SpanGuard::from_opened(match &parent {
-            BuilderParent::Current => open(Parent::Current, name, kind, code, data),
-            BuilderParent::Root => open(Parent::Root, name, kind, code, data),
-            BuilderParent::Explicit(p) => open(Parent::Explicit(p), name, kind, code, data),
-        })
+        SpanGuard::open(parent.as_parent(), Meta::named(name, kind, code, data))
     }
 
     /// Opens the span without entering it.
@@ -117,10 +130,6 @@ impl SpanBuilder {
             code,
             data,
         } = self;
-        Span::from_opened(match &parent {
-            BuilderParent::Current => open(Parent::Current, name, kind, code, data),
-            BuilderParent::Root => open(Parent::Root, name, kind, code, data),
-            BuilderParent::Explicit(p) => open(Parent::Explicit(p), name, kind, code, data),
-        })
+        Span::open(parent.as_parent(), Meta::named(name, kind, code, data))
     }
 }

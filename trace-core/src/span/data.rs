@@ -4,63 +4,57 @@ use crate::clock::Instant;
 use crate::record::Link;
 use crate::span::{Status, Tags};
 
-/// What user code adds to a span while it runs.
+/// What a span gathers besides its fixed-size record: a run-time name, tags, status, checkpoints
+/// and links.
 ///
-/// Tags are inline (a span with a few tags allocates nothing); the rarer additions share one box so
-/// a plain span stays small.
+/// It lives in a box that the span takes only when it first needs one, so a plain span's record
+/// stays small enough to be moved with a few register moves. The boxes are recycled: the collector
+/// empties each one and sends it back to the thread it came from (see
+/// [`ThreadSink::spare_data`](crate::collector::sink::ThreadSink::spare_data)), so in a steady state
+/// setting tags allocates nothing.
 #[derive(Debug, Default)]
 pub(crate) struct SpanData {
+    /// The name, when it is not the call site's (spans opened through the builder).
+    pub(crate) name: Option<Cow<'static, str>>,
     pub(crate) tags: Tags,
-    pub(crate) extras: Option<Box<Extras>>,
-}
-
-#[derive(Debug, Default)]
-pub(crate) struct Extras {
     pub(crate) status: Option<Status>,
     pub(crate) checkpoints: Vec<(Cow<'static, str>, Instant)>,
     pub(crate) links: Vec<Link>,
 }
 
 impl SpanData {
-    fn extras(&mut self) -> &mut Extras {
-        self.extras.get_or_insert_with(Box::default)
-    }
-
-    pub(crate) fn set_status(&mut self, status: Status) {
-        self.extras().status = Some(status);
-    }
-
     /// Marks the span as an error unless something already set its status.
     pub(crate) fn set_error_if_unset(&mut self, message: Cow<'static, str>) {
-        let extras = self.extras();
-        if extras.status.is_none() {
-            extras.status = Some(Status::Error(message));
+        if self.status.is_none() {
+            self.status = Some(Status::Error(message));
         }
-    }
-
-    pub(crate) fn checkpoint(&mut self, name: Cow<'static, str>, at: Instant) {
-        self.extras().checkpoints.push((name, at));
-    }
-
-    pub(crate) fn add_link(&mut self, link: Link) {
-        self.extras().links.push(link);
     }
 
     /// Adds what was set through the current-span functions while the span was entered.
     pub(crate) fn merge(&mut self, other: SpanData) {
-        self.tags.merge(other.tags);
-        if let Some(other) = other.extras {
-            let Extras {
-                status,
-                checkpoints,
-                links,
-            } = *other;
-            let extras = self.extras();
-            if status.is_some() {
-                extras.status = status;
-            }
-            extras.checkpoints.extend(checkpoints);
-            extras.links.extend(links);
+        let SpanData {
+            name,
+            tags,
+            status,
+            checkpoints,
+            links,
+        } = other;
+        if name.is_some() {
+            self.name = name;
         }
+        self.tags.merge(tags);
+        if status.is_some() {
+            self.status = status;
+        }
+        self.checkpoints.extend(checkpoints);
+        self.links.extend(links);
+    }
+}
+
+/// Merges `pending` into a span's data, adopting the box when the span has none yet.
+pub(crate) fn merge_into(data: &mut Option<Box<SpanData>>, pending: Box<SpanData>) {
+    match data {
+        Some(data) => data.merge(*pending),
+        None => *data = Some(pending),
     }
 }

@@ -6,12 +6,12 @@ use std::panic::Location;
 use crate::callsite::Callsite;
 use crate::clock::Instant;
 use crate::context::SpanContext;
-use crate::local;
+use crate::local::{self, Local};
 use crate::record::Link;
-use crate::span::data::SpanData;
 use crate::span::raw::{Code, RawSpan};
-use crate::span::start::{Opened, Parent, finish, open};
+use crate::span::start::{DataInit, Meta, Parent, finish, open};
 use crate::span::{SpanKind, Status, TagValue};
+use crate::tracer::global;
 
 /// A span that lasts until this guard drops, and is the current span on this thread meanwhile.
 ///
@@ -41,54 +41,40 @@ pub struct SpanGuard {
 impl SpanGuard {
     /// Opens a child of the current span (or a new trace if there is none) with the call site's
     /// name, kind and location.
-    #[inline]
+    #[inline(always)]
     pub fn enter(callsite: &'static Callsite) -> Self {
-        Self::from_opened(open(
-            Parent::Current,
-            Cow::Borrowed(callsite.name()),
-            callsite.kind(),
-            Code::Callsite(callsite),
-            SpanData::default(),
-        ))
+        if !global::enabled() {
+            return Self::disabled();
+        }
+        Self::open(Parent::Current, Meta::callsite(callsite))
     }
 
     /// Opens the root span of a new trace, whatever span is current.
-    #[inline]
+    #[inline(always)]
     pub fn enter_root(callsite: &'static Callsite) -> Self {
-        Self::from_opened(open(
-            Parent::Root,
-            Cow::Borrowed(callsite.name()),
-            callsite.kind(),
-            Code::Callsite(callsite),
-            SpanData::default(),
-        ))
+        if !global::enabled() {
+            return Self::disabled();
+        }
+        Self::open(Parent::Root, Meta::callsite(callsite))
     }
 
     /// Opens a span named `name`, child of the current span, at the caller's location.
     #[track_caller]
     pub fn named(name: impl Into<Cow<'static, str>>) -> Self {
-        Self::from_opened(open(
+        let code = Code::Caller(Location::caller());
+        Self::open(
             Parent::Current,
-            name.into(),
-            SpanKind::Internal,
-            Code::Caller(Location::caller()),
-            SpanData::default(),
-        ))
+            Meta::named(name.into(), SpanKind::Internal, code, None),
+        )
     }
 
-    #[inline]
-    pub(crate) fn from_opened(opened: Option<Opened>) -> Self {
-        match opened {
-            None => Self::disabled(),
-            Some(Opened { ctx, raw }) => {
-                let depth = local::push(ctx);
-                Self {
-                    depth,
-                    raw,
-                    _not_send: PhantomData,
-                }
-            }
+    #[inline(always)]
+    pub(crate) fn open(parent: Parent<'_>, meta: Meta<impl DataInit>) -> Self {
+        let mut guard = Self::disabled();
+        if let Some(depth) = open(parent, meta, &mut guard.raw, Local::push) {
+            guard.depth = depth;
         }
+        guard
     }
 
     /// A guard that records and propagates nothing: what every span is without a tracer.
@@ -119,35 +105,35 @@ impl SpanGuard {
     #[inline]
     pub fn set_tag(&mut self, key: impl Into<Cow<'static, str>>, value: impl Into<TagValue>) {
         if let Some(raw) = &mut self.raw {
-            raw.data.tags.set(key, value);
+            raw.data().tags.set(key, value);
         }
     }
 
     /// Records that the span reached `name` now.
     pub fn checkpoint(&mut self, name: impl Into<Cow<'static, str>>) {
         if let Some(raw) = &mut self.raw {
-            raw.data.checkpoint(name.into(), Instant::now());
+            raw.data().checkpoints.push((name.into(), Instant::now()));
         }
     }
 
     /// Marks the span as failed.
     pub fn set_error(&mut self, message: impl Into<Cow<'static, str>>) {
         if let Some(raw) = &mut self.raw {
-            raw.data.set_status(Status::Error(message.into()));
+            raw.data().status = Some(Status::Error(message.into()));
         }
     }
 
     /// Sets the span's status.
     pub fn set_status(&mut self, status: Status) {
         if let Some(raw) = &mut self.raw {
-            raw.data.set_status(status);
+            raw.data().status = Some(status);
         }
     }
 
     /// Links this span to another one that is not its parent.
     pub fn add_link(&mut self, other: &SpanContext) {
         if let Some(raw) = &mut self.raw {
-            raw.data.add_link(Link {
+            raw.data().links.push(Link {
                 trace_id: other.trace_id(),
                 span_id: other.span_id(),
             });
@@ -156,18 +142,12 @@ impl SpanGuard {
 }
 
 impl Drop for SpanGuard {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
         if self.depth == usize::MAX {
             return;
         }
-        let pending = local::pop(self.depth);
-        if let Some(mut raw) = self.raw.take() {
-            if let Some(pending) = pending {
-                raw.data.merge(*pending);
-            }
-            finish(raw);
-        }
+        finish(Some(self.depth), &mut self.raw);
     }
 }
 

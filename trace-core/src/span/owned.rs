@@ -8,10 +8,11 @@ use crate::clock::Instant;
 use crate::context::SpanContext;
 use crate::local;
 use crate::record::Link;
-use crate::span::data::SpanData;
-use crate::span::raw::{Code, RawSpan};
-use crate::span::start::{Opened, Parent, finish, open};
+use crate::span::data::merge_into;
+use crate::span::raw::RawSpan;
+use crate::span::start::{DataInit, Meta, Parent, finish, open};
 use crate::span::{Status, TagValue};
+use crate::tracer::global;
 
 /// A span that is not tied to a scope: it can move to other threads, be entered many times (as a
 /// future is, on every poll) and finishes when dropped or [`finish`](Self::finish)ed.
@@ -32,38 +33,28 @@ pub struct Span {
 
 impl Span {
     /// Opens a child of the current span (or a new trace if there is none) without entering it.
-    #[inline]
+    #[inline(always)]
     pub fn start(callsite: &'static Callsite) -> Self {
-        Self::from_opened(open(
-            Parent::Current,
-            Cow::Borrowed(callsite.name()),
-            callsite.kind(),
-            Code::Callsite(callsite),
-            SpanData::default(),
-        ))
+        if !global::enabled() {
+            return Self::disabled();
+        }
+        Self::open(Parent::Current, Meta::callsite(callsite))
     }
 
     /// Opens the root span of a new trace without entering it.
-    #[inline]
+    #[inline(always)]
     pub fn start_root(callsite: &'static Callsite) -> Self {
-        Self::from_opened(open(
-            Parent::Root,
-            Cow::Borrowed(callsite.name()),
-            callsite.kind(),
-            Code::Callsite(callsite),
-            SpanData::default(),
-        ))
+        if !global::enabled() {
+            return Self::disabled();
+        }
+        Self::open(Parent::Root, Meta::callsite(callsite))
     }
 
     #[inline]
-    pub(crate) fn from_opened(opened: Option<Opened>) -> Self {
-        match opened {
-            None => Self::disabled(),
-            Some(Opened { ctx, raw }) => Self {
-                ctx: Some(ctx),
-                raw,
-            },
-        }
+    pub(crate) fn open(parent: Parent<'_>, meta: Meta<impl DataInit>) -> Self {
+        let mut span = Self::disabled();
+        span.ctx = open(parent, meta, &mut span.raw, |_, ctx| ctx);
+        span
     }
 
     /// A span that records and propagates nothing.
@@ -102,35 +93,35 @@ impl Span {
     #[inline]
     pub fn set_tag(&mut self, key: impl Into<Cow<'static, str>>, value: impl Into<TagValue>) {
         if let Some(raw) = &mut self.raw {
-            raw.data.tags.set(key, value);
+            raw.data().tags.set(key, value);
         }
     }
 
     /// Records that the span reached `name` now.
     pub fn checkpoint(&mut self, name: impl Into<Cow<'static, str>>) {
         if let Some(raw) = &mut self.raw {
-            raw.data.checkpoint(name.into(), Instant::now());
+            raw.data().checkpoints.push((name.into(), Instant::now()));
         }
     }
 
     /// Marks the span as failed.
     pub fn set_error(&mut self, message: impl Into<Cow<'static, str>>) {
         if let Some(raw) = &mut self.raw {
-            raw.data.set_status(Status::Error(message.into()));
+            raw.data().status = Some(Status::Error(message.into()));
         }
     }
 
     /// Sets the span's status.
     pub fn set_status(&mut self, status: Status) {
         if let Some(raw) = &mut self.raw {
-            raw.data.set_status(status);
+            raw.data().status = Some(status);
         }
     }
 
     /// Links this span to another one that is not its parent.
     pub fn add_link(&mut self, other: &SpanContext) {
         if let Some(raw) = &mut self.raw {
-            raw.data.add_link(Link {
+            raw.data().links.push(Link {
                 trace_id: other.trace_id(),
                 span_id: other.span_id(),
             });
@@ -143,11 +134,9 @@ impl Span {
     }
 
     /// Finishes the span now, leaving a span that records nothing more.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn finish_in_place(&mut self) {
-        if let Some(raw) = self.raw.take() {
-            finish(raw);
-        }
+        finish(None, &mut self.raw);
     }
 }
 
@@ -180,7 +169,7 @@ impl Drop for Entered<'_> {
             return;
         }
         if let (Some(pending), Some(raw)) = (local::pop(self.depth), &mut self.span.raw) {
-            raw.data.merge(*pending);
+            merge_into(&mut raw.data, pending);
         }
     }
 }

@@ -1,14 +1,16 @@
-//! Opening a span: find the parent, decide whether to record, take the start time.
+//! Opening and finishing spans: find the parent, decide whether to record, take the times, hand the
+//! record to the collector. Each touches this thread's state once.
 
 use std::borrow::Cow;
 
+use crate::callsite::Callsite;
 use crate::clock::Instant;
-use crate::collector::sink::with_sink;
+use crate::collector::sink::ThreadSink;
 use crate::context::{Decision, SpanContext, TraceFlags};
 use crate::id::{SpanId, TraceId};
-use crate::local;
+use crate::local::{self, Local};
 use crate::span::SpanKind;
-use crate::span::data::SpanData;
+use crate::span::data::{SpanData, merge_into};
 use crate::span::raw::{Code, RawSpan};
 use crate::tracer::global;
 
@@ -22,60 +24,114 @@ pub(crate) enum Parent<'a> {
     Explicit(&'a SpanContext),
 }
 
-/// A freshly opened span: its context for children, and its record if it records.
-pub(crate) struct Opened {
-    pub(crate) ctx: SpanContext,
-    pub(crate) raw: Option<RawSpan>,
+/// What is known about a span at open, besides its parent.
+pub(crate) struct Meta<D> {
+    pub(crate) kind: SpanKind,
+    pub(crate) code: Code,
+    /// Makes its initial data (e.g. a run-time name, tags), only if the span records; it is given
+    /// the sink to draw a recycled box from.
+    pub(crate) data: D,
 }
 
-/// Opens a span; `None` when no tracer is installed (then nothing else is paid).
-#[inline]
-pub(crate) fn open(
+impl Meta<()> {
+    /// The metadata of a span opened at `callsite`: everything is in the static call site.
+    #[inline(always)]
+    pub(crate) fn callsite(callsite: &'static Callsite) -> Meta<impl DataInit> {
+        Meta {
+            kind: callsite.kind(),
+            code: Code::Callsite(callsite),
+            data: |_: &mut ThreadSink| None,
+        }
+    }
+
+    /// The metadata of a span opened with a run-time name and initial `data` at `code`.
+    #[inline]
+    pub(crate) fn named(
+        name: Cow<'static, str>,
+        kind: SpanKind,
+        code: Code,
+        data: Option<SpanData>,
+    ) -> Meta<impl DataInit> {
+        Meta {
+            kind,
+            code,
+            data: move |sink: &mut ThreadSink| {
+                let mut spare = sink.spare_data();
+                if let Some(data) = data {
+                    *spare = data;
+                }
+                spare.name = Some(name);
+                Some(spare)
+            },
+        }
+    }
+}
+
+/// Makes a span's initial data from this thread's sink.
+pub(crate) trait DataInit: FnOnce(&mut ThreadSink) -> Option<Box<SpanData>> {}
+
+impl<F: FnOnce(&mut ThreadSink) -> Option<Box<SpanData>>> DataInit for F {}
+
+/// Opens a span and hands its context to `place` (which enters it, or keeps it); `None` when no
+/// tracer is installed. Its record, if it records, is written in place into `out`, so the only copy
+/// it ever makes is the one into the collector's queue when it finishes.
+#[inline(always)]
+pub(crate) fn open<D: DataInit, R>(
     parent: Parent<'_>,
-    name: Cow<'static, str>,
-    kind: SpanKind,
-    code: Code,
-    data: SpanData,
-) -> Option<Opened> {
+    meta: Meta<D>,
+    out: &mut Option<RawSpan>,
+    place: impl FnOnce(&mut Local, SpanContext) -> R,
+) -> Option<R> {
     if !global::enabled() {
         return None;
     }
     let span_id = SpanId::random();
-    let (ctx, parent_id, local_root) = match parent {
-        Parent::Current => local::with_current(|current| match current {
-            Some(p) => child_of(p, span_id),
-            None => new_trace(span_id),
-        }),
-        Parent::Root => new_trace(span_id),
-        Parent::Explicit(p) => child_of(p, span_id),
-    };
-    let decision = ctx.local_decision().unwrap_or(Decision::Drop);
-    let raw = if decision.records() {
-        with_sink(|sink| sink.stats.started.bump());
-        let start = Instant::now();
-        Some(RawSpan {
-            trace_id: ctx.trace_id(),
-            span_id,
-            parent_id,
-            decision,
-            local_root,
-            kind,
-            name,
-            code,
-            start,
-            end: start,
-            data,
-        })
-    } else {
-        None
-    };
-    Some(Opened { ctx, raw })
+    let opened = local::with(|local| {
+        let (stack, sink) = local.parts();
+        let (ctx, parent_id, local_root) = match parent {
+            Parent::Current => match stack.last() {
+                Some(frame) => child_of(&frame.ctx, span_id, sink),
+                None => new_trace(span_id, sink),
+            },
+            Parent::Root => new_trace(span_id, sink),
+            Parent::Explicit(p) => child_of(p, span_id, sink),
+        };
+        let decision = ctx.local_decision().unwrap_or(Decision::Drop);
+        if decision.records()
+            && let Some(sink) = local::sink(sink)
+        {
+            sink.stats.started.bump();
+            let Meta { kind, code, data } = meta;
+            let data = data(sink);
+            let start = Instant::now();
+            *out = Some(RawSpan {
+                trace_id: ctx.trace_id(),
+                span_id,
+                parent_id,
+                decision,
+                local_root,
+                kind,
+                code,
+                start,
+                end: start,
+                data,
+            });
+        }
+        place(local, ctx)
+    });
+    // During thread teardown there is no stack to join: the span is off.
+    opened
 }
 
 /// Context, parent id and local-root flag of a span that starts a new trace.
-fn new_trace(span_id: SpanId) -> (SpanContext, Option<SpanId>, bool) {
+#[inline(always)]
+fn new_trace(
+    span_id: SpanId,
+    sink: &mut Option<ThreadSink>,
+) -> (SpanContext, Option<SpanId>, bool) {
     let trace_id = TraceId::random();
-    let decision = with_sink(|sink| sink.shared.decide_root(trace_id)).unwrap_or(Decision::Drop);
+    let decision =
+        local::sink(sink).map_or(Decision::Drop, |sink| sink.shared.decide_root(trace_id));
     let flags = TraceFlags::default()
         .with_random_trace_id(true)
         .with_sampled(decision == Decision::Record);
@@ -91,12 +147,17 @@ fn new_trace(span_id: SpanId) -> (SpanContext, Option<SpanId>, bool) {
 }
 
 /// Context, parent id and local-root flag of a child of `parent`.
-fn child_of(parent: &SpanContext, span_id: SpanId) -> (SpanContext, Option<SpanId>, bool) {
+#[inline(always)]
+fn child_of(
+    parent: &SpanContext,
+    span_id: SpanId,
+    sink: &mut Option<ThreadSink>,
+) -> (SpanContext, Option<SpanId>, bool) {
     let (decision, flags, local_root) = match parent.local_decision() {
         Some(decision) => (decision, parent.flags(), false),
         None => {
             let decision =
-                with_sink(|sink| sink.shared.decide_remote(parent)).unwrap_or(Decision::Drop);
+                local::sink(sink).map_or(Decision::Drop, |sink| sink.shared.decide_remote(parent));
             (
                 decision,
                 parent.flags().with_sampled(decision == Decision::Record),
@@ -115,12 +176,27 @@ fn child_of(parent: &SpanContext, span_id: SpanId) -> (SpanContext, Option<SpanI
     (ctx, Some(parent.span_id()), local_root)
 }
 
-/// Finishes a recording span: stamps the end time and hands it to the collector.
-#[inline]
-pub(crate) fn finish(mut raw: RawSpan) {
-    raw.end = Instant::now();
-    if std::thread::panicking() {
-        raw.data.set_error_if_unset(Cow::Borrowed("panicked"));
+/// Finishes a span: leaves its frame at `depth` (if entered, merging what was parked there), and
+/// hands the record in `slot` (if it records) to the collector, leaving the slot empty.
+#[inline(always)]
+pub(crate) fn finish(depth: Option<usize>, slot: &mut Option<RawSpan>) {
+    let done = local::with(|local| {
+        let pending = depth.and_then(|depth| local.pop(depth));
+        let (Some(raw), Some(sink)) = (slot.as_mut(), local.sink()) else {
+            return;
+        };
+        raw.end = Instant::now();
+        if let Some(pending) = pending {
+            merge_into(&mut raw.data, pending);
+        }
+        if std::thread::panicking() {
+            let data = raw.data.get_or_insert_with(|| sink.spare_data());
+            data.set_error_if_unset(Cow::Borrowed("panicked"));
+        }
+        sink.push(slot);
+    });
+    // Still here: the tracer shut down while the span ran, or the thread is being torn down.
+    if (done.is_none() || slot.is_some()) && slot.take().is_some() {
+        global::count_orphan();
     }
-    crate::collector::sink::submit(raw);
 }
