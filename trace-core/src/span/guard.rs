@@ -1,6 +1,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::panic::Location;
 
 use crate::callsite::Callsite;
@@ -8,6 +9,7 @@ use crate::clock::Instant;
 use crate::context::SpanContext;
 use crate::local::{self, Local};
 use crate::record::Link;
+use crate::span::data::SpanData;
 use crate::span::raw::{Code, RawSpan};
 use crate::span::start::{DataInit, Meta, Parent, finish, open};
 use crate::span::{SpanKind, Status, TagValue};
@@ -34,7 +36,9 @@ use crate::tracer::global;
 pub struct SpanGuard {
     /// Depth of this span's frame on the thread's stack; `usize::MAX` when nothing was pushed.
     depth: usize,
-    raw: Option<RawSpan>,
+    /// The record, if the span records. `ManuallyDrop` because [`Drop`] always empties it, and
+    /// without field drop glue the disabled path compiles down to one flag test.
+    raw: ManuallyDrop<Option<RawSpan>>,
     _not_send: PhantomData<*const ()>,
 }
 
@@ -68,7 +72,9 @@ impl SpanGuard {
         )
     }
 
-    #[inline(always)]
+    /// Out of line, so that the disabled path inlined into every traced function is one flag test
+    /// rather than this function's stack frame.
+    #[inline(never)]
     pub(crate) fn open(parent: Parent<'_>, meta: Meta<impl DataInit>) -> Self {
         let mut guard = Self::disabled();
         if let Some(depth) = open(parent, meta, &mut guard.raw, Local::push) {
@@ -82,7 +88,7 @@ impl SpanGuard {
     pub const fn disabled() -> Self {
         Self {
             depth: usize::MAX,
-            raw: None,
+            raw: ManuallyDrop::new(None),
             _not_send: PhantomData,
         }
     }
@@ -101,39 +107,45 @@ impl SpanGuard {
         self.raw.is_some()
     }
 
+    /// The span's data, if it records; taking a recycled box on first use.
+    #[inline]
+    fn data(&mut self) -> Option<&mut SpanData> {
+        self.raw.as_mut().map(RawSpan::data)
+    }
+
     /// Sets a tag; a later value for the same key replaces the earlier one.
     #[inline]
     pub fn set_tag(&mut self, key: impl Into<Cow<'static, str>>, value: impl Into<TagValue>) {
-        if let Some(raw) = &mut self.raw {
-            raw.data().tags.set(key, value);
+        if let Some(data) = self.data() {
+            data.tags.set(key, value);
         }
     }
 
     /// Records that the span reached `name` now.
     pub fn checkpoint(&mut self, name: impl Into<Cow<'static, str>>) {
-        if let Some(raw) = &mut self.raw {
-            raw.data().checkpoints.push((name.into(), Instant::now()));
+        if let Some(data) = self.data() {
+            data.checkpoints.push((name.into(), Instant::now()));
         }
     }
 
     /// Marks the span as failed.
     pub fn set_error(&mut self, message: impl Into<Cow<'static, str>>) {
-        if let Some(raw) = &mut self.raw {
-            raw.data().status = Some(Status::Error(message.into()));
+        if let Some(data) = self.data() {
+            data.status = Some(Status::Error(message.into()));
         }
     }
 
     /// Sets the span's status.
     pub fn set_status(&mut self, status: Status) {
-        if let Some(raw) = &mut self.raw {
-            raw.data().status = Some(status);
+        if let Some(data) = self.data() {
+            data.status = Some(status);
         }
     }
 
     /// Links this span to another one that is not its parent.
     pub fn add_link(&mut self, other: &SpanContext) {
-        if let Some(raw) = &mut self.raw {
-            raw.data().links.push(Link {
+        if let Some(data) = self.data() {
+            data.links.push(Link {
                 trace_id: other.trace_id(),
                 span_id: other.span_id(),
             });
@@ -147,7 +159,16 @@ impl Drop for SpanGuard {
         if self.depth == usize::MAX {
             return;
         }
+        self.finish();
+    }
+}
+
+impl SpanGuard {
+    #[inline(never)]
+    fn finish(&mut self) {
         finish(Some(self.depth), &mut self.raw);
+        // `finish` empties the slot; dropping what it left is for the impossible case it did not.
+        drop(self.raw.take());
     }
 }
 

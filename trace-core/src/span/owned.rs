@@ -8,7 +8,7 @@ use crate::clock::Instant;
 use crate::context::SpanContext;
 use crate::local;
 use crate::record::Link;
-use crate::span::data::merge_into;
+use crate::span::data::{SpanData, merge_into};
 use crate::span::raw::RawSpan;
 use crate::span::start::{DataInit, Meta, Parent, finish, open};
 use crate::span::{Status, TagValue};
@@ -89,39 +89,45 @@ impl Span {
         self.raw.is_some()
     }
 
+    /// The span's data, if it records; taking a recycled box on first use.
+    #[inline]
+    fn data(&mut self) -> Option<&mut SpanData> {
+        self.raw.as_mut().map(RawSpan::data)
+    }
+
     /// Sets a tag; a later value for the same key replaces the earlier one.
     #[inline]
     pub fn set_tag(&mut self, key: impl Into<Cow<'static, str>>, value: impl Into<TagValue>) {
-        if let Some(raw) = &mut self.raw {
-            raw.data().tags.set(key, value);
+        if let Some(data) = self.data() {
+            data.tags.set(key, value);
         }
     }
 
     /// Records that the span reached `name` now.
     pub fn checkpoint(&mut self, name: impl Into<Cow<'static, str>>) {
-        if let Some(raw) = &mut self.raw {
-            raw.data().checkpoints.push((name.into(), Instant::now()));
+        if let Some(data) = self.data() {
+            data.checkpoints.push((name.into(), Instant::now()));
         }
     }
 
     /// Marks the span as failed.
     pub fn set_error(&mut self, message: impl Into<Cow<'static, str>>) {
-        if let Some(raw) = &mut self.raw {
-            raw.data().status = Some(Status::Error(message.into()));
+        if let Some(data) = self.data() {
+            data.status = Some(Status::Error(message.into()));
         }
     }
 
     /// Sets the span's status.
     pub fn set_status(&mut self, status: Status) {
-        if let Some(raw) = &mut self.raw {
-            raw.data().status = Some(status);
+        if let Some(data) = self.data() {
+            data.status = Some(status);
         }
     }
 
     /// Links this span to another one that is not its parent.
     pub fn add_link(&mut self, other: &SpanContext) {
-        if let Some(raw) = &mut self.raw {
-            raw.data().links.push(Link {
+        if let Some(data) = self.data() {
+            data.links.push(Link {
                 trace_id: other.trace_id(),
                 span_id: other.span_id(),
             });
@@ -136,7 +142,9 @@ impl Span {
     /// Finishes the span now, leaving a span that records nothing more.
     #[inline(always)]
     pub(crate) fn finish_in_place(&mut self) {
-        finish(None, &mut self.raw);
+        if self.raw.is_some() {
+            finish(None, &mut self.raw);
+        }
     }
 }
 
