@@ -158,18 +158,19 @@ impl Worker {
         }
         let batch = std::mem::take(&mut self.batch);
         let total = batch.len() as u64;
+        SharedStats::add(&self.stats.recorded, total);
         let mut lost = 0;
         for recorder in &mut self.recorders {
             let result = catch_unwind(AssertUnwindSafe(|| recorder.record(&batch)))
                 .unwrap_or_else(|_| Err(RecordError::new("the recorder panicked")));
             if let Err(e) = result {
+                // With several recorders, a span counts as recorded only if every one kept it.
                 lost = lost.max(e.lost().unwrap_or(total).min(total));
                 SharedStats::add(&self.stats.recorder_errors, 1);
                 (self.hook)(&e);
             }
         }
-        SharedStats::add(&self.stats.recorded, total - lost);
-        SharedStats::add(&self.stats.dropped_recorder, lost);
+        self.stats.unrecord(lost);
         self.batch = batch;
         self.batch.clear();
     }

@@ -72,8 +72,14 @@ impl SharedStats {
 
     pub(crate) fn count_recorder_error(&self, lost: u64) {
         Self::add(&self.recorder_errors, 1);
+        self.unrecord(lost);
+    }
+
+    /// Moves `lost` spans from recorded to dropped: a batch counts as recorded before the
+    /// recorders see it, so that a failure they report meanwhile (even from another thread, before
+    /// `record` returns) always has something to take back.
+    pub(crate) fn unrecord(&self, lost: u64) {
         Self::add(&self.dropped_recorder, lost);
-        // A later failure of spans that `record` accepted: they were counted as recorded then.
         let _ = self
             .recorded
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |r| {
