@@ -135,12 +135,21 @@ fn unsampled_traces_propagate_but_record_nothing() {
         let inner = span("inner").enter();
         (outer.context().unwrap(), inner.context().unwrap())
     };
+    // An owned span gets its own id, since it may outlive its parent.
+    let (owned, owner) = {
+        let outer = span("outer").enter();
+        let task = span("task").start();
+        (task.context().cloned().unwrap(), outer.context().unwrap())
+    };
     let stats = tracer.shutdown().unwrap();
     assert!(rec.spans().is_empty());
     assert_eq!(stats.started, 0);
     assert!(!outer_ctx.is_sampled());
-    assert_eq!(inner_ctx.trace_id(), outer_ctx.trace_id());
-    assert_ne!(inner_ctx.span_id(), outer_ctx.span_id());
+    // A scoped child of an unsampled span shares its context: nothing records, the same propagates.
+    assert_eq!(inner_ctx, outer_ctx);
+    assert!(!owned.is_sampled());
+    assert_eq!(owned.trace_id(), owner.trace_id());
+    assert_ne!(owned.span_id(), owner.span_id());
 }
 
 #[test]

@@ -11,9 +11,15 @@ use crate::local::{self, Local};
 use crate::record::Link;
 use crate::span::data::SpanData;
 use crate::span::raw::{Code, RawSpan};
-use crate::span::start::{DataInit, Meta, Parent, finish, open};
+use crate::span::start::{DataInit, Meta, Parent, Place, finish, open};
 use crate::span::{SpanKind, Status, TagValue};
 use crate::tracer::global;
+
+/// The guard's depth when no tracer is installed: nothing was opened.
+const DISABLED: usize = usize::MAX;
+/// The guard's depth when it shares the frame of its unsampled parent: nothing was opened, and its
+/// context is its parent's (see [`Place::shared`]).
+const SHARED: usize = usize::MAX - 1;
 
 /// A span that lasts until this guard drops, and is the current span on this thread meanwhile.
 ///
@@ -34,7 +40,7 @@ use crate::tracer::global;
 /// ```
 #[must_use = "the span ends when the guard is dropped; bind it with `let _span = ..`"]
 pub struct SpanGuard {
-    /// Depth of this span's frame on the thread's stack; `usize::MAX` when nothing was pushed.
+    /// Depth of this span's frame on the thread's stack, or [`SHARED`] or [`DISABLED`].
     depth: usize,
     /// The record, if the span records. `ManuallyDrop` because [`Drop`] always empties it, and
     /// without field drop glue the disabled path compiles down to one flag test.
@@ -77,7 +83,7 @@ impl SpanGuard {
     #[inline(never)]
     pub(crate) fn open(parent: Parent<'_>, meta: Meta<impl DataInit>) -> Self {
         let mut guard = Self::disabled();
-        if let Some(depth) = open(parent, meta, &mut guard.raw, Local::push) {
+        if let Some(depth) = open::<_, Self>(parent, meta, &mut guard.raw) {
             guard.depth = depth;
         }
         guard
@@ -87,7 +93,7 @@ impl SpanGuard {
     #[inline]
     pub const fn disabled() -> Self {
         Self {
-            depth: usize::MAX,
+            depth: DISABLED,
             raw: ManuallyDrop::new(None),
             _not_send: PhantomData,
         }
@@ -95,10 +101,10 @@ impl SpanGuard {
 
     /// The span's context (for propagation), or `None` when no tracer is installed.
     pub fn context(&self) -> Option<SpanContext> {
-        if self.depth == usize::MAX {
-            None
-        } else {
-            local::context_at(self.depth)
+        match self.depth {
+            DISABLED => None,
+            SHARED => local::current(),
+            depth => local::context_at(depth),
         }
     }
 
@@ -156,10 +162,24 @@ impl SpanGuard {
 impl Drop for SpanGuard {
     #[inline(always)]
     fn drop(&mut self) {
-        if self.depth == usize::MAX {
+        if self.depth >= SHARED {
             return;
         }
         self.finish();
+    }
+}
+
+impl Place for SpanGuard {
+    type Output = usize;
+
+    #[inline(always)]
+    fn place(local: &mut Local, ctx: SpanContext) -> usize {
+        local.push(ctx)
+    }
+
+    #[inline(always)]
+    fn shared() -> Option<usize> {
+        Some(SHARED)
     }
 }
 

@@ -6,11 +6,11 @@ use std::ops::{Deref, DerefMut};
 use crate::callsite::Callsite;
 use crate::clock::Instant;
 use crate::context::SpanContext;
-use crate::local;
+use crate::local::{self, Local};
 use crate::record::Link;
 use crate::span::data::{SpanData, merge_into};
 use crate::span::raw::RawSpan;
-use crate::span::start::{DataInit, Meta, Parent, finish, open};
+use crate::span::start::{DataInit, Meta, Parent, Place, finish, open};
 use crate::span::{Status, TagValue};
 use crate::tracer::global;
 
@@ -53,7 +53,7 @@ impl Span {
     #[inline]
     pub(crate) fn open(parent: Parent<'_>, meta: Meta<impl DataInit>) -> Self {
         let mut span = Self::disabled();
-        span.ctx = open(parent, meta, &mut span.raw, |_, ctx| ctx);
+        span.ctx = open::<_, Self>(parent, meta, &mut span.raw);
         span
     }
 
@@ -145,6 +145,20 @@ impl Span {
         if self.raw.is_some() {
             finish(None, &mut self.raw);
         }
+    }
+}
+
+impl Place for Span {
+    type Output = SpanContext;
+
+    #[inline(always)]
+    fn place(_: &mut Local, ctx: SpanContext) -> SpanContext {
+        ctx
+    }
+
+    /// Never: an owned span may outlive its parent's frame (a future polled elsewhere).
+    fn shared() -> Option<SpanContext> {
+        None
     }
 }
 

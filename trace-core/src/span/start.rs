@@ -72,22 +72,42 @@ pub(crate) trait DataInit: FnOnce(&mut ThreadSink) -> Option<Box<SpanData>> {}
 
 impl<F: FnOnce(&mut ThreadSink) -> Option<Box<SpanData>>> DataInit for F {}
 
-/// Opens a span and hands its context to `place` (which enters it, or keeps it); `None` when no
+/// How [`open`] hands over a new span.
+pub(crate) trait Place {
+    type Output;
+    /// Takes the new span's context.
+    fn place(local: &mut Local, ctx: SpanContext) -> Self::Output;
+    /// What a child of an unsampled current span becomes if it may skip opening and share its
+    /// parent's frame; `None` if it may not. Only scoped guards may: they end before their
+    /// parent's frame can go.
+    fn shared() -> Option<Self::Output>;
+}
+
+/// Opens a span and hands its context to `P` (which enters it, or keeps it); `None` when no
 /// tracer is installed. Its record, if it records, is written in place into `out`, so the only copy
 /// it ever makes is the one into the collector's queue when it finishes.
 #[inline(always)]
-pub(crate) fn open<D: DataInit, R>(
+pub(crate) fn open<D: DataInit, P: Place>(
     parent: Parent<'_>,
     meta: Meta<D>,
     out: &mut Option<RawSpan>,
-    place: impl FnOnce(&mut Local, SpanContext) -> R,
-) -> Option<R> {
+) -> Option<P::Output> {
     if !global::enabled() {
         return None;
     }
-    let span_id = SpanId::random();
     let opened = local::with(|local| {
         let (stack, sink) = local.parts();
+        if matches!(parent, Parent::Current)
+            && stack
+                .last()
+                .is_some_and(|f| f.ctx.local_decision() == Some(Decision::Drop))
+            && let Some(shared) = P::shared()
+        {
+            // Nothing records in this trace, and the child would propagate the same trace,
+            // decision and baggage: sharing the frame is indistinguishable, and costs nothing.
+            return Some(shared);
+        }
+        let span_id = SpanId::random();
         let (ctx, parent_id, local_root) = match parent {
             Parent::Current => match stack.last() {
                 Some(frame) => child_of(&frame.ctx, span_id, sink),
@@ -117,10 +137,10 @@ pub(crate) fn open<D: DataInit, R>(
                 data,
             });
         }
-        place(local, ctx)
+        Some(P::place(local, ctx))
     });
     // During thread teardown there is no stack to join: the span is off.
-    opened
+    opened.flatten()
 }
 
 /// Context, parent id and local-root flag of a span that starts a new trace.
