@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use support::{Collect, serial};
+use support::{Collect, install, serial};
 use trace_core::{
     Baggage, BaggageEntry, ErrorReporter, RecordError, Recorder, Sampler, SpanContext, SpanId,
     SpanRecord, TailRule, TraceFlags, TraceId, Tracer, current, orphaned_spans, span,
@@ -24,7 +24,7 @@ struct Flaky {
 impl Recorder for Flaky {
     fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError> {
         self.calls += 1;
-        if self.calls % 2 == 0 {
+        if self.calls.is_multiple_of(2) {
             return Err(RecordError::new("disk full").with_lost(spans.len() as u64));
         }
         self.kept.lock().unwrap().extend_from_slice(spans);
@@ -137,13 +137,11 @@ fn failures_reported_later_are_counted_too() {
 #[test]
 fn tail_buffer_overflow_drops_the_oldest_trace_and_counts_it() {
     let _serial = serial();
-    let rec = Collect::default();
-    let tracer = Tracer::builder()
-        .sampler(Sampler::never())
-        .tail_sampling(TailRule::errors().max_buffered_spans(10))
-        .recorder(rec.clone())
-        .install()
-        .unwrap();
+    let (rec, tracer) = install(
+        Tracer::builder()
+            .sampler(Sampler::never())
+            .tail_sampling(TailRule::errors().max_buffered_spans(10)),
+    );
     {
         let _root = span("long root").enter();
         for _ in 0..25 {
@@ -169,8 +167,7 @@ fn tail_buffer_overflow_drops_the_oldest_trace_and_counts_it() {
 #[test]
 fn guards_dropped_out_of_order_keep_the_tree_intact() {
     let _serial = serial();
-    let rec = Collect::default();
-    let tracer = Tracer::builder().recorder(rec.clone()).install().unwrap();
+    let (rec, tracer) = install(Tracer::builder());
     let outer = span("outer").enter();
     let middle = span("middle").enter();
     drop(outer); // early: its frame stays until `middle` leaves
@@ -194,12 +191,7 @@ fn guards_dropped_out_of_order_keep_the_tree_intact() {
 #[test]
 fn flush_delivers_spans_of_threads_that_have_exited() {
     let _serial = serial();
-    let rec = Collect::default();
-    let tracer = Tracer::builder()
-        .flush_interval(Duration::from_secs(60))
-        .recorder(rec.clone())
-        .install()
-        .unwrap();
+    let (rec, tracer) = install(Tracer::builder().flush_interval(Duration::from_secs(60)));
     let workers: Vec<_> = (0..4)
         .map(|_| {
             std::thread::spawn(|| {
@@ -255,8 +247,7 @@ fn a_new_tracer_after_shutdown_takes_spans_again() {
 #[test]
 fn attached_remote_context_and_its_baggage_reach_children() {
     let _serial = serial();
-    let rec = Collect::default();
-    let tracer = Tracer::builder().recorder(rec.clone()).install().unwrap();
+    let (rec, tracer) = install(Tracer::builder());
     let baggage = Baggage::from_entries(vec![BaggageEntry {
         key: "tenant".into(),
         value: "acme".into(),
@@ -280,8 +271,7 @@ fn attached_remote_context_and_its_baggage_reach_children() {
 #[test]
 fn builder_spans_carry_their_name_tags_and_links() {
     let _serial = serial();
-    let rec = Collect::default();
-    let tracer = Tracer::builder().recorder(rec.clone()).install().unwrap();
+    let (rec, tracer) = install(Tracer::builder());
     let other = span("other").enter().context().unwrap();
     {
         let method = String::from("GET");
@@ -302,8 +292,7 @@ fn builder_spans_carry_their_name_tags_and_links() {
 #[test]
 fn tasks_spawned_with_the_helper_join_the_trace() {
     let _serial = serial();
-    let rec = Collect::default();
-    let tracer = Tracer::builder().recorder(rec.clone()).install().unwrap();
+    let (rec, tracer) = install(Tracer::builder());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{Collect, serial};
+use support::{install, serial};
 use trace_core::{
     Callsite, FutureExt, Sampler, Span, SpanContext, SpanGuard, SpanId, SpanKind, Status, TagValue,
     TailRule, TraceFlags, TraceId, Tracer, current, span,
@@ -23,12 +23,7 @@ static INNER: Callsite = Callsite::new(
 #[test]
 fn nested_spans_form_a_tree() {
     let _serial = serial();
-    let rec = Collect::default();
-    let tracer = Tracer::builder()
-        .service("svc")
-        .recorder(rec.clone())
-        .install()
-        .unwrap();
+    let (rec, tracer) = install(Tracer::builder().service("svc"));
     {
         let mut outer = SpanGuard::enter(&OUTER);
         outer.set_tag("user", "ann");
@@ -69,8 +64,7 @@ fn nested_spans_form_a_tree() {
 #[test]
 fn panics_mark_the_span_as_an_error() {
     let _serial = serial();
-    let rec = Collect::default();
-    let tracer = Tracer::builder().recorder(rec.clone()).install().unwrap();
+    let (rec, tracer) = install(Tracer::builder());
     let result = std::panic::catch_unwind(|| {
         let _span = span("boom").enter();
         panic!("expected by the test");
@@ -83,8 +77,7 @@ fn panics_mark_the_span_as_an_error() {
 #[test]
 fn context_follows_threads_and_tasks() {
     let _serial = serial();
-    let rec = Collect::default();
-    let tracer = Tracer::builder().recorder(rec.clone()).install().unwrap();
+    let (rec, tracer) = install(Tracer::builder());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -124,12 +117,7 @@ fn context_follows_threads_and_tasks() {
 #[test]
 fn unsampled_traces_propagate_but_record_nothing() {
     let _serial = serial();
-    let rec = Collect::default();
-    let tracer = Tracer::builder()
-        .sampler(Sampler::never())
-        .recorder(rec.clone())
-        .install()
-        .unwrap();
+    let (rec, tracer) = install(Tracer::builder().sampler(Sampler::never()));
     let (outer_ctx, inner_ctx) = {
         let outer = span("outer").enter();
         let inner = span("inner").enter();
@@ -155,8 +143,7 @@ fn unsampled_traces_propagate_but_record_nothing() {
 #[test]
 fn remote_parent_starts_a_local_root() {
     let _serial = serial();
-    let rec = Collect::default();
-    let tracer = Tracer::builder().recorder(rec.clone()).install().unwrap();
+    let (rec, tracer) = install(Tracer::builder());
     let remote = SpanContext::new_remote(TraceId::random(), SpanId::random(), TraceFlags::SAMPLED);
     {
         let _server = span("handle")
@@ -182,13 +169,11 @@ fn remote_parent_starts_a_local_root() {
 #[test]
 fn tail_rule_keeps_failed_and_slow_traces_only() {
     let _serial = serial();
-    let rec = Collect::default();
-    let tracer = Tracer::builder()
-        .sampler(Sampler::never())
-        .tail_sampling(TailRule::errors().slower_than(Duration::from_millis(30)))
-        .recorder(rec.clone())
-        .install()
-        .unwrap();
+    let (rec, tracer) = install(
+        Tracer::builder()
+            .sampler(Sampler::never())
+            .tail_sampling(TailRule::errors().slower_than(Duration::from_millis(30))),
+    );
     {
         let _ok = span("ok root").enter();
         let _child = span("ok child").enter();
@@ -217,13 +202,11 @@ fn tail_rule_keeps_failed_and_slow_traces_only() {
 #[test]
 fn a_full_queue_drops_and_counts() {
     let _serial = serial();
-    let rec = Collect::default();
-    let tracer = Tracer::builder()
-        .queue_capacity(8)
-        .flush_interval(Duration::from_secs(60))
-        .recorder(rec.clone())
-        .install()
-        .unwrap();
+    let (rec, tracer) = install(
+        Tracer::builder()
+            .queue_capacity(8)
+            .flush_interval(Duration::from_secs(60)),
+    );
     // One thread, far more spans than its queue holds, faster than the collector wakes.
     for _ in 0..10_000 {
         let _s = span("burst").enter();
@@ -238,8 +221,7 @@ fn a_full_queue_drops_and_counts() {
 #[test]
 fn owned_span_can_finish_on_another_thread() {
     let _serial = serial();
-    let rec = Collect::default();
-    let tracer = Tracer::builder().recorder(rec.clone()).install().unwrap();
+    let (rec, tracer) = install(Tracer::builder());
     let mut job = span("job").start();
     job.set_tag("queue", "emails");
     std::thread::spawn(move || {

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use trace_core::{RecordError, Recorder, SpanRecord};
+use trace_core::{RecordError, Recorder, SpanRecord, TracerBuilder, TracerGuard};
 
 #[derive(Clone, Debug, Default)]
 pub struct Collect(pub Arc<Mutex<Vec<SpanRecord>>>);
@@ -37,4 +37,14 @@ static SERIAL: Mutex<()> = Mutex::new(());
 /// Held by each test for as long as its tracer is installed.
 pub fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Installs `builder` with a fresh [`Collect`] recorder; returns both.
+pub fn install(builder: TracerBuilder) -> (Collect, TracerGuard) {
+    let rec = Collect::default();
+    let tracer = builder
+        .recorder(rec.clone())
+        .install()
+        .expect("no other tracer installed");
+    (rec, tracer)
 }
