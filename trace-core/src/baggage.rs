@@ -5,6 +5,9 @@
 
 use std::sync::Arc;
 
+use crate::propagation::BaggageError;
+use crate::propagation::w3c::baggage::{is_valid_key, valid_properties};
+
 /// One baggage member: a key, its (decoded) value and its raw properties (`;k=v` metadata).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BaggageEntry {
@@ -53,5 +56,128 @@ impl Baggage {
     /// How many members there are.
     pub fn len(&self) -> usize {
         self.entries().len()
+    }
+
+    /// Sets `key` to `value` (any text: it is percent-encoded on the wire), replacing every member
+    /// named `key` in place or appending a new one.
+    ///
+    /// ```
+    /// use trace_core::Baggage;
+    /// let mut b = Baggage::default();
+    /// b.insert("user", "ann lee").unwrap();
+    /// assert_eq!(b.get("user"), Some("ann lee"));
+    /// assert!(b.insert("bad key", "x").is_err());
+    /// ```
+    pub fn insert(&mut self, key: &str, value: &str) -> Result<(), BaggageError> {
+        self.insert_with_properties(key, value, "")
+    }
+
+    /// Like [`insert`](Self::insert), with properties (`p1;p2=v`, without the leading `;`).
+    pub fn insert_with_properties(
+        &mut self,
+        key: &str,
+        value: &str,
+        properties: &str,
+    ) -> Result<(), BaggageError> {
+        if !is_valid_key(key) {
+            return Err(BaggageError::InvalidKey(key.to_owned()));
+        }
+        if !valid_properties(properties) {
+            return Err(BaggageError::InvalidProperty(properties.to_owned()));
+        }
+        let entry = BaggageEntry {
+            key: key.to_owned(),
+            value: value.to_owned(),
+            properties: properties.to_owned(),
+        };
+        let mut entries: Vec<BaggageEntry> = Vec::with_capacity(self.len() + 1);
+        let mut placed = false;
+        for e in self.entries() {
+            if e.key == key {
+                if !placed {
+                    entries.push(entry.clone());
+                    placed = true;
+                }
+            } else {
+                entries.push(e.clone());
+            }
+        }
+        if !placed {
+            entries.push(entry);
+        }
+        *self = Self::from_entries(entries);
+        Ok(())
+    }
+
+    /// Removes every member named `key`, returning the first one's value.
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        let old = self.get(key)?.to_owned();
+        let entries = self
+            .entries()
+            .iter()
+            .filter(|e| e.key != key)
+            .cloned()
+            .collect();
+        *self = Self::from_entries(entries);
+        Some(old)
+    }
+
+    /// These members followed by those of `other` whose keys are not here yet.
+    #[must_use]
+    pub fn merged(&self, other: &Baggage) -> Baggage {
+        if self.is_empty() {
+            return other.clone();
+        }
+        let mut entries = self.entries().to_vec();
+        entries.extend(
+            other
+                .entries()
+                .iter()
+                .filter(|e| self.get(&e.key).is_none())
+                .cloned(),
+        );
+        Self::from_entries(entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_replaces_in_place_and_validates() {
+        let mut b = Baggage::default();
+        b.insert("a", "1").unwrap();
+        b.insert("b", "2").unwrap();
+        b.insert("a", "3").unwrap();
+        let keys: Vec<_> = b.entries().iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["a", "b"]);
+        assert_eq!(b.get("a"), Some("3"));
+        assert!(matches!(
+            b.insert("", "x"),
+            Err(BaggageError::InvalidKey(_))
+        ));
+        assert!(matches!(
+            b.insert_with_properties("c", "x", "bad prop"),
+            Err(BaggageError::InvalidProperty(_))
+        ));
+        b.insert_with_properties("c", "x", "ttl=3;secret").unwrap();
+        assert_eq!(b.entries()[2].properties, "ttl=3;secret");
+        assert_eq!(b.remove("a").as_deref(), Some("3"));
+        assert_eq!(b.remove("a"), None);
+        assert_eq!(b.len(), 2);
+    }
+
+    #[test]
+    fn merge_keeps_ours_first() {
+        let mut a = Baggage::default();
+        a.insert("k", "ours").unwrap();
+        let mut b = Baggage::default();
+        b.insert("k", "theirs").unwrap();
+        b.insert("j", "1").unwrap();
+        let m = a.merged(&b);
+        assert_eq!(m.get("k"), Some("ours"));
+        assert_eq!(m.get("j"), Some("1"));
+        assert_eq!(Baggage::default().merged(&b), b);
     }
 }

@@ -34,6 +34,8 @@
 
 #![warn(missing_docs)]
 
+#[doc(hidden)]
+pub mod __private;
 mod baggage;
 mod callsite;
 mod clock;
@@ -46,6 +48,8 @@ mod trace_state;
 
 mod collector;
 pub mod current;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod propagation;
 pub mod sampling;
 pub mod span;
@@ -65,5 +69,7 @@ pub use span::{
     Entered, FutureExt, InContext, InSpan, Span, SpanBuilder, SpanGuard, SpanKind, Status, Tag,
     TagValue, Tags, span,
 };
+pub use trace_macros::{trace, traced};
+pub use trace_state::TraceState;
 pub use tracer::global::orphaned_spans;
 pub use tracer::{Dropped, FlushError, InstallError, Stats, Tracer, TracerBuilder, TracerGuard};

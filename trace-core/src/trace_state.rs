@@ -5,6 +5,9 @@
 
 use std::sync::Arc;
 
+use crate::propagation::TraceStateError;
+use crate::propagation::w3c::tracestate::{MAX_MEMBERS, is_valid_key, is_valid_value};
+
 /// An ordered list of `tracestate` entries, leftmost first (the most recently modified vendor).
 ///
 /// Cheap to clone: the entries are shared, and an empty state allocates nothing.
@@ -43,5 +46,91 @@ impl TraceState {
     /// How many entries there are.
     pub fn len(&self) -> usize {
         self.entries().len()
+    }
+
+    /// Sets `key` to `value` and moves it to the left, as the spec requires of a vendor that
+    /// modifies its entry; other entries keep their order, and the rightmost is dropped if the
+    /// list would exceed 32 members.
+    ///
+    /// ```
+    /// use trace_core::propagation::parse_trace_state;
+    /// let mut ts = parse_trace_state("rojo=1,congo=2").unwrap();
+    /// ts.insert("congo", "3").unwrap();
+    /// assert_eq!(ts.entries()[0], ("congo".to_string(), "3".to_string()));
+    /// assert!(ts.insert("Congo", "4").is_err());
+    /// ```
+    pub fn insert(&mut self, key: &str, value: &str) -> Result<(), TraceStateError> {
+        if !is_valid_key(key) {
+            return Err(TraceStateError::InvalidKey(key.to_owned()));
+        }
+        if !is_valid_value(value) {
+            return Err(TraceStateError::InvalidValue(value.to_owned()));
+        }
+        let mut entries = Vec::with_capacity(self.len() + 1);
+        entries.push((key.to_owned(), value.to_owned()));
+        entries.extend(self.entries().iter().filter(|(k, _)| k != key).cloned());
+        entries.truncate(MAX_MEMBERS);
+        *self = Self::from_entries(entries);
+        Ok(())
+    }
+
+    /// Removes `key`, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        let old = self.get(key)?.to_owned();
+        let entries = self
+            .entries()
+            .iter()
+            .filter(|(k, _)| k != key)
+            .cloned()
+            .collect();
+        *self = Self::from_entries(entries);
+        Some(old)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_moves_the_key_left_and_keeps_the_rest_in_order() {
+        let mut ts = TraceState::from_entries(vec![
+            ("a".into(), "1".into()),
+            ("b".into(), "2".into()),
+            ("c".into(), "3".into()),
+        ]);
+        ts.insert("b", "9").unwrap();
+        let keys: Vec<_> = ts.entries().iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["b", "a", "c"]);
+        assert_eq!(ts.get("b"), Some("9"));
+        ts.insert("new", "x").unwrap();
+        assert_eq!(ts.entries()[0].0, "new");
+        assert_eq!(ts.len(), 4);
+        assert!(matches!(
+            ts.insert("B", "1"),
+            Err(TraceStateError::InvalidKey(_))
+        ));
+        assert!(matches!(
+            ts.insert("b", "x=y"),
+            Err(TraceStateError::InvalidValue(_))
+        ));
+        assert_eq!(ts.len(), 4, "a refused insert changes nothing");
+        assert_eq!(ts.remove("a").as_deref(), Some("1"));
+        assert_eq!(ts.remove("a"), None);
+        assert_eq!(ts.len(), 3);
+    }
+
+    #[test]
+    fn insert_drops_the_rightmost_beyond_32() {
+        let mut ts = TraceState::from_entries(
+            (0..32)
+                .map(|i| (format!("k{i}"), "v".to_string()))
+                .collect(),
+        );
+        ts.insert("new", "v").unwrap();
+        assert_eq!(ts.len(), 32);
+        assert_eq!(ts.entries()[0].0, "new");
+        assert_eq!(ts.get("k31"), None);
+        assert_eq!(ts.get("k30"), Some("v"));
     }
 }

@@ -1,0 +1,16 @@
+# OpenTelemetry's Python SDK and propagators, for the wire interop test (tests/tests/wire_interop.rs).
+# Sourced by scripts/test.sh: creates a venv once (under the cargo target dir), installs pinned
+# versions, and exports OTEL_PYTHON with the venv's interpreter.
+OTEL_VENV="${CARGO_TARGET_DIR:-$PWD/target}/otel-python-venv"
+OTEL_PACKAGES=(
+  "opentelemetry-api==1.45.2"
+  "opentelemetry-sdk==1.45.2"
+  "opentelemetry-propagator-b3==1.45.1"
+)
+if [ ! -x "$OTEL_VENV/bin/python" ]; then
+  python3 -m venv "$OTEL_VENV"
+fi
+# Idempotent: pip does nothing when the pinned versions are already there.
+"$OTEL_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${OTEL_PACKAGES[@]}"
+export OTEL_PYTHON="$OTEL_VENV/bin/python"
+echo "OpenTelemetry Python ready: $OTEL_PYTHON"

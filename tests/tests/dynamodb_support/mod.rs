@@ -1,0 +1,120 @@
+//! Shared by the DynamoDB tests: the dynalite endpoint the test script started, settings with dummy
+//! credentials, unique table names, a dynalite of a test's own (for restarts) and a fault-injecting
+//! proxy.
+
+#![allow(dead_code)] // each test binary uses a different part
+
+pub mod dynalite;
+pub mod proxy;
+
+use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use trace_record::dynamodb::{Client, DynamoDbConfig, create_table};
+
+const HOW_TO_START: &str = "the DynamoDB tests need dynalite: run `bash scripts/test.sh` (it installs and starts \
+     it, then runs every test), or source scripts/services/dynalite.sh in a bash shell with \
+     `CLEANUP=()` defined and run cargo test from that shell";
+
+/// The endpoint of the dynalite started by scripts/services/dynalite.sh; fails the test with
+/// instructions when it is missing or does not answer.
+pub fn endpoint() -> String {
+    let Ok(endpoint) = std::env::var("TRACE_TEST_DYNAMODB_ENDPOINT") else {
+        panic!("TRACE_TEST_DYNAMODB_ENDPOINT is not set: {HOW_TO_START}");
+    };
+    let host = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let reachable = host
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .is_some_and(|addr| TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_ok());
+    assert!(
+        reachable,
+        "nothing answers at TRACE_TEST_DYNAMODB_ENDPOINT={endpoint}: {HOW_TO_START}"
+    );
+    endpoint
+}
+
+/// The dynalite executable installed by the script, for tests that stop and restart a server.
+pub fn dynalite_bin() -> String {
+    std::env::var("TRACE_TEST_DYNALITE_BIN")
+        .unwrap_or_else(|_| panic!("TRACE_TEST_DYNALITE_BIN is not set: {HOW_TO_START}"))
+}
+
+/// Settings for a local server: dummy credentials and region set here (never through the process
+/// environment, which other tests share), quick retries.
+pub fn config(endpoint: &str, table: &str) -> DynamoDbConfig {
+    DynamoDbConfig::new()
+        .endpoint_url(endpoint)
+        .region("us-east-1")
+        .static_credentials("test", "test")
+        .table(table)
+        .backoff(Duration::from_millis(5), Duration::from_millis(100))
+        .timeouts(Duration::from_secs(1), Duration::from_secs(5))
+}
+
+/// A table name no other test (or earlier run against the same server) uses.
+pub fn unique_table(prefix: &str) -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "{prefix}-{}-{}-{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A runtime for the test's own async calls (table helpers, reader).
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Creates `table` behind `endpoint` and returns a client for it.
+pub fn table_ready(rt: &tokio::runtime::Runtime, endpoint: &str, table: &str) -> Client {
+    rt.block_on(async {
+        let client = config(endpoint, table).client().await.unwrap();
+        create_table(&client, table, Duration::from_secs(30))
+            .await
+            .unwrap();
+        client
+    })
+}
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Held by each test for as long as its tracer is installed (one tracer per process).
+pub fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Polls `done` until it holds or `timeout` passes; returns whether it held. For waiting on
+/// background progress, never for asserting on speed.
+pub fn eventually(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if done() {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

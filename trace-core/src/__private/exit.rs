@@ -1,0 +1,85 @@
+//! Marking a span as failed when the traced code returns `Err` (`err` / `err(Debug)`).
+
+use std::fmt::{Debug, Display};
+
+use crate::span::{Span, SpanGuard, TagValue};
+
+/// What the expansion records into: the [`SpanGuard`] of a sync function or the [`Span`] of a
+/// future.
+pub trait ErrorSink {
+    /// Whether anything set is kept (a tracer is installed and the span samples in).
+    fn is_recording(&self) -> bool;
+    /// Marks the span as failed.
+    fn fail(&mut self, message: String);
+    /// Sets a tag.
+    fn tag(&mut self, key: &'static str, value: TagValue);
+}
+
+impl ErrorSink for SpanGuard {
+    #[inline]
+    fn is_recording(&self) -> bool {
+        Self::is_recording(self)
+    }
+    fn fail(&mut self, message: String) {
+        self.set_error(message);
+    }
+    fn tag(&mut self, key: &'static str, value: TagValue) {
+        self.set_tag(key, value);
+    }
+}
+
+impl ErrorSink for Span {
+    #[inline]
+    fn is_recording(&self) -> bool {
+        Self::is_recording(self)
+    }
+    fn fail(&mut self, message: String) {
+        self.set_error(message);
+    }
+    fn tag(&mut self, key: &'static str, value: TagValue) {
+        self.set_tag(key, value);
+    }
+}
+
+/// An error `err` can describe.
+#[diagnostic::on_unimplemented(
+    message = "`err` records the error with `Display`, but `{Self}` does not implement `Display`",
+    label = "`err` needs `{Self}: Display`",
+    note = "use `err(Debug)` to record the error through `Debug`"
+)]
+pub trait ErrorWithDisplay: Display {}
+#[diagnostic::do_not_recommend]
+impl<T: Display + ?Sized> ErrorWithDisplay for T {}
+
+/// An error `err(Debug)` can describe.
+#[diagnostic::on_unimplemented(
+    message = "`err(Debug)` records the error with `Debug`, but `{Self}` does not implement `Debug`",
+    label = "`err(Debug)` needs `{Self}: Debug`",
+    note = "derive `Debug` for it, or use `err` to record it through `Display`"
+)]
+pub trait ErrorWithDebug: Debug {}
+#[diagnostic::do_not_recommend]
+impl<T: Debug + ?Sized> ErrorWithDebug for T {}
+
+/// Marks `span` as failed with the error's `Display` text when `result` is an `Err`.
+#[inline]
+pub fn record_err_display<S: ErrorSink, T, E: ErrorWithDisplay>(
+    span: &mut S,
+    result: &Result<T, E>,
+) {
+    if let Err(e) = result
+        && span.is_recording()
+    {
+        span.fail(e.to_string());
+    }
+}
+
+/// Marks `span` as failed with the error's `Debug` text when `result` is an `Err`.
+#[inline]
+pub fn record_err_debug<S: ErrorSink, T, E: ErrorWithDebug>(span: &mut S, result: &Result<T, E>) {
+    if let Err(e) = result
+        && span.is_recording()
+    {
+        span.fail(format!("{e:?}"));
+    }
+}

@@ -1,0 +1,159 @@
+//! Where headers are read from and written to: HTTP header maps, gRPC metadata, message attributes.
+
+use std::collections::{BTreeMap, HashMap};
+
+/// Read access to a set of headers (or any text key/value pairs).
+///
+/// Header names are compared case-insensitively, as in HTTP. A header sent several times must yield
+/// every value, in order: `traceparent` is invalid when repeated, `tracestate` and `baggage` lines
+/// combine.
+///
+/// ```
+/// use trace_core::propagation::Carrier;
+/// let headers = vec![
+///     ("TraceState".to_string(), "a=1".to_string()),
+///     ("tracestate".to_string(), "b=2".to_string()),
+/// ];
+/// assert_eq!(headers.get_all("tracestate"), ["a=1", "b=2"]);
+/// ```
+pub trait Carrier {
+    /// Every value of the header `name` (any case), in the order received.
+    fn get_all(&self, name: &str) -> Vec<&str>;
+
+    /// The names of all headers present (for prefixed headers such as `uberctx-*`).
+    fn names(&self) -> Vec<&str>;
+}
+
+/// Write access to a set of headers.
+pub trait CarrierMut {
+    /// Sets the header `name` to `value`, replacing every earlier value of it (any case).
+    ///
+    /// Names are given in lowercase. Values are printable ASCII; a carrier that cannot store one
+    /// drops it.
+    fn set(&mut self, name: &str, value: String);
+}
+
+impl Carrier for HashMap<String, String> {
+    fn get_all(&self, name: &str) -> Vec<&str> {
+        self.iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    fn names(&self) -> Vec<&str> {
+        self.keys().map(String::as_str).collect()
+    }
+}
+
+impl CarrierMut for HashMap<String, String> {
+    fn set(&mut self, name: &str, value: String) {
+        self.retain(|k, _| !k.eq_ignore_ascii_case(name));
+        self.insert(name.to_owned(), value);
+    }
+}
+
+impl Carrier for BTreeMap<String, String> {
+    fn get_all(&self, name: &str) -> Vec<&str> {
+        self.iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    fn names(&self) -> Vec<&str> {
+        self.keys().map(String::as_str).collect()
+    }
+}
+
+impl CarrierMut for BTreeMap<String, String> {
+    fn set(&mut self, name: &str, value: String) {
+        self.retain(|k, _| !k.eq_ignore_ascii_case(name));
+        self.insert(name.to_owned(), value);
+    }
+}
+
+/// An ordered list of pairs keeps repeated headers apart, as a wire message does.
+impl Carrier for Vec<(String, String)> {
+    fn get_all(&self, name: &str) -> Vec<&str> {
+        self.iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    fn names(&self) -> Vec<&str> {
+        self.iter().map(|(k, _)| k.as_str()).collect()
+    }
+}
+
+impl CarrierMut for Vec<(String, String)> {
+    fn set(&mut self, name: &str, value: String) {
+        self.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        self.push((name.to_owned(), value));
+    }
+}
+
+/// Joins every value of a list-valued header (`tracestate`, `baggage`) with `,`, as RFC 7230 allows
+/// for repeated fields; `None` when the combined text would exceed `cap` bytes, so the work per
+/// request stays bounded whatever a peer sends.
+pub(crate) fn join_list(carrier: &dyn Carrier, name: &str, cap: usize) -> Option<String> {
+    let values = carrier.get_all(name);
+    let mut joined = String::new();
+    for (i, v) in values.iter().enumerate() {
+        let sep = usize::from(i > 0);
+        if joined.len() + sep + v.len() > cap {
+            return None;
+        }
+        if sep == 1 {
+            joined.push(',');
+        }
+        joined.push_str(v);
+    }
+    Some(joined)
+}
+
+/// The only value of a single-valued header; `None` if absent, repeated or longer than `cap`.
+pub(crate) fn single(carrier: &dyn Carrier, name: &str, cap: usize) -> Option<String> {
+    let values = carrier.get_all(name);
+    match values.as_slice() {
+        [v] if v.len() <= cap => Some((*v).to_owned()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_ignore_case_and_keep_every_value() {
+        let mut pairs = vec![
+            ("Baggage".to_string(), "a=1".to_string()),
+            ("x".to_string(), "y".to_string()),
+            ("BAGGAGE".to_string(), "b=2".to_string()),
+        ];
+        assert_eq!(pairs.get_all("baggage"), ["a=1", "b=2"]);
+        assert_eq!(
+            join_list(&pairs, "baggage", 100).as_deref(),
+            Some("a=1,b=2")
+        );
+        assert_eq!(join_list(&pairs, "baggage", 5), None);
+        assert_eq!(single(&pairs, "baggage", 100), None, "repeated");
+        assert_eq!(single(&pairs, "X", 100).as_deref(), Some("y"));
+        assert_eq!(single(&pairs, "missing", 100), None);
+        pairs.set("baggage", "c=3".into());
+        assert_eq!(pairs.get_all("BAGGAGE"), ["c=3"]);
+
+        let mut map = HashMap::new();
+        map.insert("TraceParent".to_string(), "v".to_string());
+        assert_eq!(map.get_all("traceparent"), ["v"]);
+        map.set("traceparent", "w".into());
+        assert_eq!(map.len(), 1);
+        assert_eq!(map.get_all("TRACEPARENT"), ["w"]);
+        let mut tree = BTreeMap::new();
+        tree.set("b3", "0".into());
+        assert_eq!(tree.get_all("B3"), ["0"]);
+        assert_eq!(tree.names(), ["b3"]);
+    }
+}

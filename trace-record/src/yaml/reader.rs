@@ -1,0 +1,279 @@
+//! Reading a YAML span file back: [`read_spans`] yields one [`SpanRecord`] per document.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use trace_core::SpanRecord;
+
+use super::schema::{Interned, InvalidField, SpanDoc};
+
+/// Reads the spans of a YAML span file or stream, one per document, in file order.
+///
+/// The stream is split on `---` lines here, not by a multi-document parser, so one bad document
+/// costs only itself: it is reported as an [`Err`] and the documents after it are still read. A
+/// truncated last document (the file is still being written, or its writer crashed) is skipped
+/// without an error: the last document is taken as truncated when it does not end with a
+/// newline or does not parse as a span.
+///
+/// An I/O error is reported once, and ends the iteration.
+///
+/// ```
+/// use trace_record::yaml;
+///
+/// let file = "\
+/// ---
+/// trace_id: 4bf92f3577b34da6a3ce929d0e0e4736
+/// span_id: 00f067aa0ba902b7
+/// parent_id: '0000000000000000'
+/// name: GET /users
+/// kind: server
+/// process: api:4242@web-1
+/// start: 2023-11-14T22:13:20.000000000Z
+/// finish: 2023-11-14T22:13:20.001500000Z
+/// service: api
+/// duration_ns: 1500000
+/// status: ok
+/// ---
+/// trace_id: 4bf92f3577b34da6a3ce929d0e0e4736
+/// span_id: 2a3c";                                  // cut off mid-write: skipped
+/// let spans: Vec<_> = yaml::read_spans(file.as_bytes()).collect::<Result<_, _>>()?;
+/// assert_eq!(spans.len(), 1);
+/// assert_eq!(spans[0].name, "GET /users");
+/// # Ok::<(), yaml::ReadError>(())
+/// ```
+pub fn read_spans<R: Read>(reader: R) -> SpanReader<BufReader<R>> {
+    SpanReader::new(BufReader::new(reader))
+}
+
+/// Opens the file at `path` and reads its spans; see [`read_spans`].
+pub fn read_file(path: impl AsRef<Path>) -> io::Result<SpanReader<BufReader<File>>> {
+    Ok(read_spans(File::open(path)?))
+}
+
+/// The iterator of [`read_spans`].
+pub struct SpanReader<R> {
+    input: R,
+    /// The line being read.
+    line: Vec<u8>,
+    /// The document being gathered, without its `---` line.
+    doc: Vec<u8>,
+    /// The last finished document, being parsed (kept to reuse its allocation).
+    ready: Vec<u8>,
+    /// The 1-based line where the current document starts (its `---` or its first line).
+    doc_line: Option<u64>,
+    /// Whether the current document has a non-blank line yet.
+    has_content: bool,
+    /// Lines read so far.
+    lines: u64,
+    done: bool,
+    interned: Interned,
+}
+
+/// How a gathered document ended.
+enum End {
+    /// At the next `---`: whole.
+    Separator,
+    /// At the end of the input, after a newline (`true`) or in the middle of a line.
+    Input { newline: bool },
+}
+
+impl<R: BufRead> SpanReader<R> {
+    /// Reads from an already buffered reader.
+    pub fn new(input: R) -> Self {
+        Self {
+            input,
+            line: Vec::with_capacity(256),
+            doc: Vec::with_capacity(1024),
+            ready: Vec::with_capacity(1024),
+            doc_line: None,
+            has_content: false,
+            lines: 0,
+            done: false,
+            interned: Interned::default(),
+        }
+    }
+
+    /// Gathers the next non-empty document into `self.ready`; returns where it started and how
+    /// it ended.
+    fn next_document(&mut self) -> io::Result<Option<(u64, End)>> {
+        loop {
+            self.line.clear();
+            if self.input.read_until(b'\n', &mut self.line)? == 0 {
+                self.done = true;
+                if !self.has_content {
+                    return Ok(None);
+                }
+                // A last line cut short may be the start of the next `---`: the document
+                // before it is whole.
+                let partial = self.doc.len()
+                    - self
+                        .doc
+                        .iter()
+                        .rposition(|&b| b == b'\n')
+                        .map_or(0, |i| i + 1);
+                if partial > 0 && partial < 3 && self.doc.ends_with(&b"--"[..partial]) {
+                    self.doc.truncate(self.doc.len() - partial);
+                }
+                let newline = self.doc.ends_with(b"\n");
+                return Ok(Some((self.finish_document(None), End::Input { newline })));
+            }
+            self.lines += 1;
+            let content = trim_newline(&self.line);
+            let separator = content == b"---" || content.starts_with(b"--- ");
+            if separator || content == b"..." {
+                // `--- value`: the value is the start of the next document.
+                let mut rest = if separator {
+                    content[3..].to_vec()
+                } else {
+                    Vec::new()
+                };
+                if self.line.ends_with(b"\n") {
+                    rest.push(b'\n');
+                }
+                let next_line = separator.then_some(self.lines);
+                if self.has_content {
+                    let line = self.finish_document(next_line);
+                    self.push_line(&rest);
+                    return Ok(Some((line, End::Separator)));
+                }
+                self.doc.clear();
+                self.doc_line = next_line;
+                self.push_line(&rest);
+                continue;
+            }
+            let line = std::mem::take(&mut self.line);
+            self.push_line(&line);
+            self.line = line;
+        }
+    }
+
+    /// Appends a line (with its newline, if any) to the current document.
+    fn push_line(&mut self, line: &[u8]) {
+        let blank = line.iter().all(u8::is_ascii_whitespace);
+        if !self.has_content && blank {
+            return;
+        }
+        if !self.has_content {
+            self.has_content = true;
+            self.doc_line.get_or_insert(self.lines);
+        }
+        self.doc.extend_from_slice(line);
+    }
+
+    /// Moves the current document to `ready` and starts the next one; returns the finished
+    /// document's first line.
+    fn finish_document(&mut self, next_line: Option<u64>) -> u64 {
+        std::mem::swap(&mut self.doc, &mut self.ready);
+        self.doc.clear();
+        self.has_content = false;
+        let line = self.doc_line.unwrap_or(self.lines);
+        self.doc_line = next_line;
+        line
+    }
+
+    fn parse_ready(&mut self, line: u64) -> Result<SpanRecord, ReadError> {
+        let error = |kind| ReadError { line, kind };
+        let text = std::str::from_utf8(&self.ready).map_err(|e| error(ErrorKind::Utf8(e)))?;
+        let doc: SpanDoc = serde_yaml::from_str(text).map_err(|e| error(ErrorKind::Yaml(e)))?;
+        doc.into_record(&mut self.interned)
+            .map_err(|e| error(ErrorKind::Field(e)))
+    }
+}
+
+fn trim_newline(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+impl<R: BufRead> Iterator for SpanReader<R> {
+    type Item = Result<SpanRecord, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let (line, end) = match self.next_document() {
+            Ok(Some(found)) => found,
+            Ok(None) => return None,
+            Err(e) => {
+                self.done = true;
+                return Some(Err(ReadError {
+                    line: self.lines + 1,
+                    kind: ErrorKind::Io(e),
+                }));
+            }
+        };
+        match end {
+            // Cut off mid-line: even a document that parses may hold a truncated value.
+            End::Input { newline: false } => None,
+            End::Input { newline: true } => self.parse_ready(line).ok().map(Ok),
+            End::Separator => Some(self.parse_ready(line)),
+        }
+    }
+}
+
+impl<R> fmt::Debug for SpanReader<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SpanReader")
+            .field("lines", &self.lines)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A document that could not be read as a span; the reader goes on with the next one.
+#[derive(Debug)]
+pub struct ReadError {
+    line: u64,
+    kind: ErrorKind,
+}
+
+/// What went wrong with a document.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Reading the input failed (this ends the iteration).
+    Io(io::Error),
+    /// The document is not UTF-8.
+    Utf8(std::str::Utf8Error),
+    /// The document is not YAML, or lacks a required key, or a key has the wrong YAML type.
+    Yaml(serde_yaml::Error),
+    /// A value has the right type but is not valid (an id that is not hex, an unknown kind...).
+    Field(InvalidField),
+}
+
+impl ReadError {
+    /// The 1-based line where the document starts (its `---` line).
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ErrorKind::Io(e) => write!(f, "reading spans failed before line {}: {e}", self.line),
+            ErrorKind::Utf8(e) => write!(f, "span at line {} is not UTF-8: {e}", self.line),
+            ErrorKind::Yaml(e) => write!(f, "span at line {}: {e}", self.line),
+            ErrorKind::Field(e) => write!(f, "span at line {}: invalid {e}", self.line),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ErrorKind::Io(e) => Some(e),
+            ErrorKind::Utf8(e) => Some(e),
+            ErrorKind::Yaml(e) => Some(e),
+            ErrorKind::Field(e) => Some(e),
+        }
+    }
+}

@@ -1,0 +1,10 @@
+use trace_core::traced;
+
+#[traced(args(self))]
+fn f(a: u32) -> u32 {
+    a
+}
+
+fn main() {
+    f(1);
+}

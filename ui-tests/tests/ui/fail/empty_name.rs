@@ -1,0 +1,8 @@
+use trace_core::traced;
+
+#[traced(name = "")]
+fn f() {}
+
+fn main() {
+    f();
+}

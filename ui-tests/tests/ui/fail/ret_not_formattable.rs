@@ -1,0 +1,12 @@
+use trace_core::traced;
+
+struct NoFmt;
+
+#[traced(ret)]
+fn f() -> NoFmt {
+    NoFmt
+}
+
+fn main() {
+    f();
+}

@@ -1,0 +1,5 @@
+use trace_core::trace;
+
+fn main() {
+    trace!("a", err);
+}

@@ -1,0 +1,6 @@
+use trace_core::trace;
+
+fn main() {
+    let g = trace!("a");
+    let _ = g;
+}

@@ -1,0 +1,12 @@
+use trace_core::traced;
+
+#[traced(nmae = "checkout")]
+fn checkout() {}
+
+#[traced(level = "info")]
+fn handle() {}
+
+fn main() {
+    checkout();
+    handle();
+}
