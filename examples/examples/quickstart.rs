@@ -8,7 +8,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use trace_core::{FutureExt, SpanKind, Tracer, current, span};
+use trace_core::{Tracer, current, trace, traced};
 use trace_record::{Trace, YamlRecorder, tree, yaml};
 
 const YAML: &str = "trace.yaml";
@@ -47,14 +47,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Handles `POST /checkout`: validates the cart inline, reserves stock in two warehouses on
-/// threads, then charges the card and sends the receipt as async tasks.
+/// threads, then charges the card and sends the receipt as async tasks. `root`: every checkout
+/// is a trace of its own.
+#[traced(
+    name = "POST /checkout",
+    kind = server,
+    root,
+    tags(http.request.method = "POST", order.id = order)
+)]
 fn checkout(runtime: &tokio::runtime::Runtime, order: &'static str, items: u32) {
-    let mut request = span("POST /checkout").kind(SpanKind::Server).enter();
-    request.set_tag("http.request.method", "POST");
-    request.set_tag("order.id", order);
-
     validate_cart(items);
-    request.checkpoint("cart validated");
+    current::checkpoint("cart validated");
 
     // A thread per warehouse; `trace_core::thread::spawn` carries the request span along, so
     // their spans become its children.
@@ -66,6 +69,7 @@ fn checkout(runtime: &tokio::runtime::Runtime, order: &'static str, items: u32) 
         let _ = r.join();
     }
 
+    // Likewise `trace_core::tokio::spawn` for tasks, whichever worker thread polls them.
     let total_cents = runtime.block_on(async {
         let coupon = trace_core::tokio::spawn(apply_coupon("SPRING25"));
         let charge = trace_core::tokio::spawn(charge_card(4_999));
@@ -74,69 +78,46 @@ fn checkout(runtime: &tokio::runtime::Runtime, order: &'static str, items: u32) 
         send_receipt(order).await;
         charged
     });
-    request.set_tag("http.response.status_code", 200);
-    request.set_tag("total_cents", total_cents);
+    current::set_tag("http.response.status_code", 200);
+    current::set_tag("total_cents", total_cents);
 }
 
+#[traced(name = "validate cart", args(items))]
 fn validate_cart(items: u32) {
-    let mut span = span("validate cart").enter();
-    span.set_tag("items", items);
     std::thread::sleep(Duration::from_millis(1));
 }
 
+#[traced(name = "reserve stock", kind = client, args(warehouse, items))]
 fn reserve_stock(warehouse: &'static str, items: u32) {
-    let mut span = span("reserve stock").kind(SpanKind::Client).enter();
-    span.set_tag("warehouse", warehouse);
-    span.set_tag("items", items);
-    {
-        let _query = span_named("SELECT stock FOR UPDATE");
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    // An ad hoc child span around a block.
+    trace!(
+        "SELECT stock FOR UPDATE",
+        kind = client,
+        tags(db.system = "postgresql"),
+        {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    );
     std::thread::sleep(Duration::from_millis(1));
 }
 
-/// A database call, as a child of whatever span is current.
-fn span_named(statement: &'static str) -> trace_core::SpanGuard {
-    span(statement)
-        .kind(SpanKind::Client)
-        .tag("db.system", "postgresql")
-        .enter()
-}
-
-/// Fails: the coupon has expired, so its span ends in error and the checkout goes on.
+/// Fails: the coupon has expired, so its span ends in error (`err` records the `Err`'s message)
+/// and the checkout goes on.
+#[traced(name = "apply coupon", args(code), err)]
 async fn apply_coupon(code: &'static str) -> Result<(), String> {
-    let span = span("apply coupon").tag("coupon", code).start();
-    async {
-        tokio::time::sleep(Duration::from_millis(1)).await;
-        let error = format!("coupon {code} expired");
-        current::set_error(error.clone());
-        Err(error)
-    }
-    .in_span(span)
-    .await
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    Err(format!("coupon {code} expired"))
 }
 
+#[traced(name = "charge card", kind = client, args(amount_cents))]
 async fn charge_card(amount_cents: i64) -> i64 {
-    let span = span("charge card")
-        .kind(SpanKind::Client)
-        .tag("amount_cents", amount_cents)
-        .start();
-    async move {
-        tokio::time::sleep(Duration::from_millis(2)).await;
-        current::checkpoint("authorized");
-        tokio::time::sleep(Duration::from_millis(3)).await;
-        amount_cents
-    }
-    .in_span(span)
-    .await
+    tokio::time::sleep(Duration::from_millis(2)).await;
+    current::checkpoint("authorized");
+    tokio::time::sleep(Duration::from_millis(3)).await;
+    amount_cents
 }
 
+#[traced(name = "send receipt", kind = producer, tags(order.id = order))]
 async fn send_receipt(order: &'static str) {
-    let span = span("send receipt")
-        .kind(SpanKind::Producer)
-        .tag("order.id", order)
-        .start();
-    tokio::time::sleep(Duration::from_millis(1))
-        .in_span(span)
-        .await;
+    tokio::time::sleep(Duration::from_millis(1)).await;
 }

@@ -161,7 +161,9 @@ fn a_refused_batch_is_split_so_only_bad_items_are_lost() {
     recorder.flush().unwrap();
     let s = recorder.current_stats();
     assert_eq!((s.written, s.lost.total()), (4, 0));
-    assert_eq!(s.requests, 5, "one refused batch, then four single writes");
+    // One refused batch then four single writes; or, when the writer took the first spans before
+    // `record` had queued the rest (a batch is whatever is queued), smaller batches.
+    assert!((2..=5).contains(&s.requests), "{s:?}");
     recorder.shutdown().unwrap();
     let read = rt
         .block_on(read_trace(&client, &table, spans[0].trace_id))
@@ -179,7 +181,9 @@ fn a_missing_table_is_rejected_without_retries() {
     recorder.flush().unwrap();
     let s = recorder.current_stats();
     assert_eq!((s.written, s.lost.rejected, s.lost.total()), (0, 10, 10));
-    assert_eq!(s.requests, 1);
+    // Usually one batch; more if the writer started one before `record` had queued every span.
+    // Either way no request is retried.
+    assert!((1..=10).contains(&s.requests), "{s:?}");
     assert_eq!(s.retried_requests, 0);
     recorder.shutdown().unwrap();
 }

@@ -1,18 +1,16 @@
 //! The client side: a `tower` layer for hyper-based clients.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use http::{Request, Response};
-use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::current;
+use crate::http::response::ResponseFuture;
 use crate::http::semconv::{HTTP_REQUEST_METHOD, SERVER_ADDRESS, SERVER_PORT, URL_FULL};
-use crate::http::status::{Side, record_error, record_status};
+use crate::http::status::Side;
 use crate::propagation::{Propagator, Propagators, global_propagators};
 use crate::span::{Span, SpanKind, span};
 
@@ -113,7 +111,7 @@ where
 {
     type Response = Response<ResB>;
     type Error = S::Error;
-    type Future = ClientFuture<S::Future>;
+    type Future = ResponseFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)
@@ -135,48 +133,6 @@ where
             let _entered = span.enter();
             self.inner.call(req)
         };
-        ClientFuture { inner, span }
-    }
-}
-
-pin_project! {
-    /// The response future of [`ClientTrace`].
-    pub struct ClientFuture<F> {
-        #[pin]
-        inner: F,
-        span: Span,
-    }
-}
-
-impl<F> fmt::Debug for ClientFuture<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientFuture")
-            .field("span", &self.span)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<F, B, E> Future for ClientFuture<F>
-where
-    F: Future<Output = Result<Response<B>, E>>,
-{
-    type Output = Result<Response<B>, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let poll = {
-            let _entered = this.span.enter();
-            this.inner.poll(cx)
-        };
-        let Poll::Ready(result) = poll else {
-            return Poll::Pending;
-        };
-        let mut span = std::mem::replace(this.span, Span::disabled());
-        match &result {
-            Ok(response) => record_status(&mut span, response.status(), Side::Client),
-            Err(_) => record_error::<E>(&mut span),
-        }
-        span.finish();
-        Poll::Ready(result)
+        ResponseFuture::new(inner, span, Side::Client, Vec::new())
     }
 }

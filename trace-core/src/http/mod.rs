@@ -25,6 +25,8 @@ pub mod semconv;
 #[cfg(feature = "tower")]
 mod client;
 #[cfg(feature = "tower")]
+mod response;
+#[cfg(feature = "tower")]
 mod server;
 #[cfg(feature = "tower")]
 mod status;
@@ -33,8 +35,10 @@ mod status;
 mod reqwest;
 
 #[cfg(feature = "tower")]
-pub use client::{ClientFuture, ClientTrace, ClientTraceLayer};
+pub use client::{ClientTrace, ClientTraceLayer};
 #[cfg(feature = "reqwest")]
 pub use reqwest::RequestBuilderExt;
 #[cfg(feature = "tower")]
-pub use server::{PeerAddr, ServerFuture, ServerTrace, ServerTraceLayer};
+pub use response::ResponseFuture;
+#[cfg(feature = "tower")]
+pub use server::{PeerAddr, ServerTrace, ServerTraceLayer};

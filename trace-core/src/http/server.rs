@@ -1,24 +1,22 @@
 //! The server side: a `tower` layer that traces every request.
 
 use std::fmt;
-use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use http::header::{HeaderName, HeaderValue};
 use http::{Request, Response};
-use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::http::response::ResponseFuture;
 use crate::http::semconv::{CLIENT_ADDRESS, HTTP_REQUEST_METHOD, HTTP_ROUTE, URL_PATH};
-use crate::http::status::{Side, record_error, record_status};
+use crate::http::status::Side;
 use crate::propagation::{
     Propagator, Propagators, RequestId, TraceResponse, TrustPolicy, global_propagators,
 };
-use crate::span::{Span, SpanKind, span};
+use crate::span::{SpanKind, span};
 
 /// The caller's address, for [`TrustPolicy::TrustedPeers`]: insert it into the request's
 /// extensions when serving with plain hyper (axum's `ConnectInfo<SocketAddr>` is read too, with the
@@ -159,7 +157,7 @@ where
 {
     type Response = Response<ResB>;
     type Error = S::Error;
-    type Future = ServerFuture<S::Future>;
+    type Future = ResponseFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)
@@ -212,59 +210,6 @@ where
             let _entered = span.enter();
             self.inner.call(req)
         };
-        ServerFuture {
-            inner,
-            span,
-            response_headers,
-        }
-    }
-}
-
-pin_project! {
-    /// The response future of [`ServerTrace`]: runs the handler inside the request span and
-    /// records the outcome.
-    pub struct ServerFuture<F> {
-        #[pin]
-        inner: F,
-        span: Span,
-        response_headers: Vec<(HeaderName, HeaderValue)>,
-    }
-}
-
-impl<F> fmt::Debug for ServerFuture<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServerFuture")
-            .field("span", &self.span)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<F, B, E> Future for ServerFuture<F>
-where
-    F: Future<Output = Result<Response<B>, E>>,
-{
-    type Output = Result<Response<B>, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let poll = {
-            let _entered = this.span.enter();
-            this.inner.poll(cx)
-        };
-        let Poll::Ready(mut result) = poll else {
-            return Poll::Pending;
-        };
-        let mut span = std::mem::replace(this.span, Span::disabled());
-        match &mut result {
-            Ok(response) => {
-                record_status(&mut span, response.status(), Side::Server);
-                for (name, value) in this.response_headers.drain(..) {
-                    response.headers_mut().insert(name, value);
-                }
-            }
-            Err(_) => record_error::<E>(&mut span),
-        }
-        span.finish();
-        Poll::Ready(result)
+        ResponseFuture::new(inner, span, Side::Server, response_headers)
     }
 }
