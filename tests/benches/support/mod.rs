@@ -8,6 +8,42 @@
 // Both bench binaries include this module and each uses a part of it.
 #![allow(dead_code)]
 
+/// The workloads every traced module runs, composed from that module's instrumented pieces
+/// (`in_root`, `child`, `nest`, `child_async`, `tag_i64`, `tag_str`): only the pieces differ
+/// between tracers, so every tracer runs exactly the same shapes.
+macro_rules! composed_workloads {
+    () => {
+        pub fn child100() -> u64 {
+            in_root(|| (0..100).fold(0u64, |acc, i| acc.wrapping_add(child(i))))
+        }
+
+        pub fn deep10() -> u64 {
+            in_root(|| nest(9))
+        }
+
+        pub fn async100() -> u64 {
+            in_root(|| {
+                block_on(async {
+                    let mut acc = 0u64;
+                    for i in 0..100 {
+                        acc = acc.wrapping_add(child_async(i).await);
+                    }
+                    acc
+                })
+            })
+        }
+
+        pub fn tag_i64_100() -> u64 {
+            in_root(|| (0..100).fold(0u64, |acc, i| acc.wrapping_add(tag_i64(i))))
+        }
+
+        pub fn tag_str_100() -> u64 {
+            in_root(|| (0..100).fold(0u64, |acc, i| acc.wrapping_add(tag_str(i))))
+        }
+    };
+}
+pub(crate) use composed_workloads;
+
 pub mod cpu;
 pub mod executor;
 pub mod load;

@@ -106,25 +106,7 @@ pub fn root() -> u64 {
     in_root(|| 0)
 }
 
-pub fn child100() -> u64 {
-    in_root(|| (0..100).fold(0u64, |acc, i| acc.wrapping_add(child(i))))
-}
-
-pub fn deep10() -> u64 {
-    in_root(|| nest(9))
-}
-
-pub fn async100() -> u64 {
-    in_root(|| {
-        block_on(async {
-            let mut acc = 0u64;
-            for i in 0..100 {
-                acc = acc.wrapping_add(child_async(i).await);
-            }
-            acc
-        })
-    })
-}
+crate::support::composed_workloads!();
 
 pub fn async100_on_poll() -> u64 {
     in_root(|| {
@@ -136,14 +118,6 @@ pub fn async100_on_poll() -> u64 {
             acc
         })
     })
-}
-
-pub fn tag_i64_100() -> u64 {
-    in_root(|| (0..100).fold(0u64, |acc, i| acc.wrapping_add(tag_i64(i))))
-}
-
-pub fn tag_str_100() -> u64 {
-    in_root(|| (0..100).fold(0u64, |acc, i| acc.wrapping_add(tag_str(i))))
 }
 
 /// One traced call with no local parent: records nothing.

@@ -213,33 +213,7 @@ pub fn root() -> u64 {
     root_call(1)
 }
 
-pub fn child100() -> u64 {
-    in_root(|| (0..100).fold(0u64, |acc, i| acc.wrapping_add(child(i))))
-}
-
-pub fn deep10() -> u64 {
-    in_root(|| nest(9))
-}
-
-pub fn async100() -> u64 {
-    in_root(|| {
-        block_on(async {
-            let mut acc = 0u64;
-            for i in 0..100 {
-                acc = acc.wrapping_add(child_async(i).await);
-            }
-            acc
-        })
-    })
-}
-
-pub fn tag_i64_100() -> u64 {
-    in_root(|| (0..100).fold(0u64, |acc, i| acc.wrapping_add(tag_i64(i))))
-}
-
-pub fn tag_str_100() -> u64 {
-    in_root(|| (0..100).fold(0u64, |acc, i| acc.wrapping_add(tag_str(i))))
-}
+crate::support::composed_workloads!();
 
 /// One instrumented call (with no subscriber: the disabled shape).
 pub fn single() -> u64 {
