@@ -33,53 +33,42 @@ pub trait CarrierMut {
     fn set(&mut self, name: &str, value: String);
 }
 
-impl Carrier for HashMap<String, String> {
-    fn get_all(&self, name: &str) -> Vec<&str> {
-        self.iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-
-    fn names(&self) -> Vec<&str> {
-        self.keys().map(String::as_str).collect()
-    }
+/// Every value whose name is `name` in any case.
+fn matching<'a>(pairs: impl Iterator<Item = (&'a String, &'a String)>, name: &str) -> Vec<&'a str> {
+    pairs
+        .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+        .collect()
 }
 
-impl CarrierMut for HashMap<String, String> {
-    fn set(&mut self, name: &str, value: String) {
-        self.retain(|k, _| !k.eq_ignore_ascii_case(name));
-        self.insert(name.to_owned(), value);
-    }
+/// Maps keep one value per name, so setting a name first removes it in every case.
+macro_rules! map_carrier {
+    ($($map:ident),*) => {$(
+        impl Carrier for $map<String, String> {
+            fn get_all(&self, name: &str) -> Vec<&str> {
+                matching(self.iter(), name)
+            }
+
+            fn names(&self) -> Vec<&str> {
+                self.keys().map(String::as_str).collect()
+            }
+        }
+
+        impl CarrierMut for $map<String, String> {
+            fn set(&mut self, name: &str, value: String) {
+                self.retain(|k, _| !k.eq_ignore_ascii_case(name));
+                self.insert(name.to_owned(), value);
+            }
+        }
+    )*};
 }
 
-impl Carrier for BTreeMap<String, String> {
-    fn get_all(&self, name: &str) -> Vec<&str> {
-        self.iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-
-    fn names(&self) -> Vec<&str> {
-        self.keys().map(String::as_str).collect()
-    }
-}
-
-impl CarrierMut for BTreeMap<String, String> {
-    fn set(&mut self, name: &str, value: String) {
-        self.retain(|k, _| !k.eq_ignore_ascii_case(name));
-        self.insert(name.to_owned(), value);
-    }
-}
+map_carrier!(HashMap, BTreeMap);
 
 /// An ordered list of pairs keeps repeated headers apart, as a wire message does.
 impl Carrier for Vec<(String, String)> {
     fn get_all(&self, name: &str) -> Vec<&str> {
-        self.iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect()
+        matching(self.iter().map(|(k, v)| (k, v)), name)
     }
 
     fn names(&self) -> Vec<&str> {
