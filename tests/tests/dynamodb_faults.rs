@@ -87,9 +87,10 @@ fn throttling_and_server_errors_are_retried() {
     assert_eq!(s.throttled_requests, 2);
     assert_eq!(s.transient_errors, 2);
     assert_eq!(s.retried_requests, 4);
-    // Two batches (25 + 5), four failed attempts.
-    assert_eq!(s.requests, 6);
-    assert_eq!(proxy.batch_writes(), 6);
+    // At least two batches (30 spans, 25 a batch; more when the writer started one before `record`
+    // had queued every span, as a batch is whatever is queued), plus the four failed attempts.
+    assert!(s.requests >= 6, "{s:?}");
+    assert_eq!(proxy.batch_writes() as u64, s.requests);
     recorder.shutdown().unwrap();
     let read = rt
         .block_on(read_trace(&client, &table, spans[0].trace_id))
