@@ -10,10 +10,11 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
     ScalarAttributeType,
 };
-use dynamodb_support::{config, endpoint, runtime, serial, table_ready, unique_table};
+use dynamodb_support::{
+    TracedTable, config, endpoint, runtime, serial, table_ready, traced_table, unique_table,
+};
 use trace_core::{SpanKind, SpanRecord, TagValue, TraceId, Tracer, current, span};
-use trace_record::MemoryRecorder;
-use trace_record::dynamodb::{DynamoDbRecorder, TableCreated, create_table, read_trace};
+use trace_record::dynamodb::{TableCreated, create_table, read_trace};
 
 fn by_span_id(mut spans: Vec<SpanRecord>) -> Vec<SpanRecord> {
     spans.sort_by_key(|s| s.span_id);
@@ -106,19 +107,16 @@ fn a_table_with_other_keys_is_refused() {
 #[test]
 fn a_traced_workload_reads_back_equal() {
     let _serial = serial();
-    let endpoint = endpoint();
-    let rt = runtime();
-    let table = unique_table("roundtrip");
-    let client = table_ready(&rt, &endpoint, &table);
-    let recorder = DynamoDbRecorder::new(config(&endpoint, &table)).unwrap();
-    let stats = recorder.stats();
-    let memory = MemoryRecorder::new();
-    let tracer = Tracer::builder()
-        .service("checkout")
-        .recorder(recorder)
-        .recorder(memory.clone())
-        .install()
-        .unwrap();
+    let (
+        TracedTable {
+            rt,
+            client,
+            table,
+            stats,
+            memory,
+        },
+        tracer,
+    ) = traced_table("roundtrip", |c| c, Tracer::builder().service("checkout"));
     let mut trace_ids = Vec::new();
     for request in 0..3 {
         let mut root = span("GET /checkout").kind(SpanKind::Server).enter();
@@ -202,18 +200,16 @@ fn unknown_trace_reads_back_empty() {
 #[test]
 fn a_large_trace_is_read_across_pages() {
     let _serial = serial();
-    let endpoint = endpoint();
-    let rt = runtime();
-    let table = unique_table("pages");
-    let client = table_ready(&rt, &endpoint, &table);
-    let recorder = DynamoDbRecorder::new(config(&endpoint, &table)).unwrap();
-    let stats = recorder.stats();
-    let memory = MemoryRecorder::new();
-    let tracer = Tracer::builder()
-        .recorder(recorder)
-        .recorder(memory.clone())
-        .install()
-        .unwrap();
+    let (
+        TracedTable {
+            rt,
+            client,
+            table,
+            stats,
+            memory,
+        },
+        tracer,
+    ) = traced_table("pages", |c| c, Tracer::builder());
     let padding = "p".repeat(4096);
     let trace_id = {
         let root = span("bulk import").enter();
@@ -236,19 +232,16 @@ fn a_large_trace_is_read_across_pages() {
 #[test]
 fn oversized_spans_are_trimmed_or_counted() {
     let _serial = serial();
-    let endpoint = endpoint();
-    let rt = runtime();
-    let table = unique_table("oversized");
-    let client = table_ready(&rt, &endpoint, &table);
-    let recorder = DynamoDbRecorder::new(config(&endpoint, &table)).unwrap();
-    let stats = recorder.stats();
-    let memory = MemoryRecorder::new();
-    let tracer = Tracer::builder()
-        .recorder(recorder)
-        .recorder(memory.clone())
-        .on_error(|_| {})
-        .install()
-        .unwrap();
+    let (
+        TracedTable {
+            rt,
+            client,
+            table,
+            stats,
+            memory,
+        },
+        tracer,
+    ) = traced_table("oversized", |c| c, Tracer::builder().on_error(|_| {}));
     {
         let mut big = span("big").enter();
         big.set_tag("kept", "small");
@@ -281,19 +274,18 @@ fn oversized_spans_are_trimmed_or_counted() {
 #[test]
 fn retention_writes_expires_at_for_ttl() {
     let _serial = serial();
-    let endpoint = endpoint();
-    let rt = runtime();
-    let table = unique_table("ttl");
-    let client = table_ready(&rt, &endpoint, &table);
     // `enable_ttl` cannot run here: dynalite has no UpdateTimeToLive (UnknownOperationException).
     let retention = Duration::from_secs(7 * 24 * 3600);
-    let recorder = DynamoDbRecorder::new(config(&endpoint, &table).retention(retention)).unwrap();
-    let memory = MemoryRecorder::new();
-    let tracer = Tracer::builder()
-        .recorder(recorder)
-        .recorder(memory.clone())
-        .install()
-        .unwrap();
+    let (
+        TracedTable {
+            rt,
+            client,
+            table,
+            memory,
+            ..
+        },
+        tracer,
+    ) = traced_table("ttl", |c| c.retention(retention), Tracer::builder());
     {
         let _s = span("kept for a week").enter();
     }

@@ -12,7 +12,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use trace_record::dynamodb::{Client, DynamoDbConfig, create_table};
+use trace_core::{TracerBuilder, TracerGuard};
+use trace_record::MemoryRecorder;
+use trace_record::dynamodb::{Client, DynamoDbConfig, DynamoDbRecorder, StatsHandle, create_table};
 
 const HOW_TO_START: &str = "the DynamoDB tests need dynalite: run `bash scripts/test.sh` (it installs and starts \
      it, then runs every test), or source scripts/services/dynalite.sh in a bash shell with \
@@ -117,4 +119,46 @@ pub fn eventually(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// A fresh table on the test dynalite, traced into by [`traced_table`].
+pub struct TracedTable {
+    pub rt: tokio::runtime::Runtime,
+    pub client: Client,
+    pub table: String,
+    /// The DynamoDB recorder's counters.
+    pub stats: StatsHandle,
+    /// Every span the tracer recorded, to compare with what the table gives back.
+    pub memory: MemoryRecorder,
+}
+
+/// Creates a table named after `prefix` and installs `builder` recording both to it (with the
+/// recorder settings `settings` makes of the default test config) and to memory.
+pub fn traced_table(
+    prefix: &str,
+    settings: impl FnOnce(DynamoDbConfig) -> DynamoDbConfig,
+    builder: TracerBuilder,
+) -> (TracedTable, TracerGuard) {
+    let endpoint = endpoint();
+    let rt = runtime();
+    let table = unique_table(prefix);
+    let client = table_ready(&rt, &endpoint, &table);
+    let recorder = DynamoDbRecorder::new(settings(config(&endpoint, &table))).unwrap();
+    let stats = recorder.stats();
+    let memory = MemoryRecorder::new();
+    let tracer = builder
+        .recorder(recorder)
+        .recorder(memory.clone())
+        .install()
+        .unwrap();
+    (
+        TracedTable {
+            rt,
+            client,
+            table,
+            stats,
+            memory,
+        },
+        tracer,
+    )
 }
