@@ -193,10 +193,7 @@ fn tail_rule_keeps_failed_and_slow_traces_only() {
     assert_eq!(names, ["failed child", "failed root", "slow root"]);
     assert_eq!(stats.tail_kept, 3);
     assert_eq!(stats.tail_discarded, 2);
-    assert_eq!(
-        stats.finished,
-        stats.recorded + stats.dropped.total() + stats.tail_discarded
-    );
+    assert_eq!(stats.finished, stats.accounted_for());
 }
 
 #[test]
@@ -214,7 +211,7 @@ fn a_full_queue_drops_and_counts() {
     let stats = tracer.shutdown().unwrap();
     assert_eq!(stats.finished, 10_000);
     assert!(stats.dropped.queue_full > 0, "{stats:?}");
-    assert_eq!(stats.recorded + stats.dropped.total(), stats.finished);
+    assert_eq!(stats.accounted_for(), stats.finished);
     assert_eq!(rec.spans().len() as u64, stats.recorded);
 }
 

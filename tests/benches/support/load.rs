@@ -169,7 +169,7 @@ fn overload_ours(iters: u64) {
         .shutdown()
         .expect("the slow recorder finishes its last batches");
     let produced = iters * SPANS_PER_ITER;
-    let accounted = stats.recorded + stats.dropped.total() + stats.tail_discarded;
+    let accounted = stats.accounted_for();
     println!(
         "EXTRA overload ours produced={produced} finished={} recorded={} dropped={} accounted={} rss_growth_mb={:.1}",
         stats.finished,

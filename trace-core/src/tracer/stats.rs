@@ -117,7 +117,7 @@ impl SharedStats {
 ///
 /// Spans that the sampler dropped are not counted anywhere: they record nothing and cost almost
 /// nothing. Once the tracer has shut down (and every span has ended),
-/// `finished == recorded + dropped.total() + tail_discarded`.
+/// `finished == accounted_for()`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Stats {
@@ -135,6 +135,15 @@ pub struct Stats {
     pub tail_discarded: u64,
     /// Errors the recorders reported.
     pub recorder_errors: u64,
+}
+
+impl Stats {
+    /// Finished spans whose fate is known: recorded, dropped (for any reason) or let go by the
+    /// tail rule. Once the tracer has shut down it equals [`finished`](Self::finished): no span
+    /// vanishes uncounted.
+    pub fn accounted_for(&self) -> u64 {
+        self.recorded + self.dropped.total() + self.tail_discarded
+    }
 }
 
 /// Why spans were dropped.
