@@ -15,31 +15,25 @@ pub trait ErrorSink {
     fn tag(&mut self, key: &'static str, value: TagValue);
 }
 
-impl ErrorSink for SpanGuard {
-    #[inline]
-    fn is_recording(&self) -> bool {
-        Self::is_recording(self)
-    }
-    fn fail(&mut self, message: String) {
-        self.set_error(message);
-    }
-    fn tag(&mut self, key: &'static str, value: TagValue) {
-        self.set_tag(key, value);
-    }
+/// Both span owners have the same setters; the expansion reaches them through one trait.
+macro_rules! error_sink {
+    ($($owner:ty),*) => {$(
+        impl ErrorSink for $owner {
+            #[inline]
+            fn is_recording(&self) -> bool {
+                Self::is_recording(self)
+            }
+            fn fail(&mut self, message: String) {
+                self.set_error(message);
+            }
+            fn tag(&mut self, key: &'static str, value: TagValue) {
+                self.set_tag(key, value);
+            }
+        }
+    )*};
 }
 
-impl ErrorSink for Span {
-    #[inline]
-    fn is_recording(&self) -> bool {
-        Self::is_recording(self)
-    }
-    fn fail(&mut self, message: String) {
-        self.set_error(message);
-    }
-    fn tag(&mut self, key: &'static str, value: TagValue) {
-        self.set_tag(key, value);
-    }
-}
+error_sink!(SpanGuard, Span);
 
 /// An error `err` can describe.
 #[diagnostic::on_unimplemented(
