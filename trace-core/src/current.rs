@@ -45,10 +45,7 @@ pub fn set_error(message: impl Into<Cow<'static, str>>) {
 
 /// Links the current span to another span that is not its parent.
 pub fn add_link(other: &SpanContext) {
-    let link = Link {
-        trace_id: other.trace_id(),
-        span_id: other.span_id(),
-    };
+    let link = Link::from(other);
     local::with_current_data(|d| d.links.push(link));
 }
 

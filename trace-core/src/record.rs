@@ -6,6 +6,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::context::SpanContext;
 use crate::id::{SpanId, TraceId};
 use crate::span::{SpanKind, Status, Tags};
 
@@ -150,6 +151,15 @@ pub struct Link {
     pub trace_id: TraceId,
     /// The linked span.
     pub span_id: SpanId,
+}
+
+impl From<&SpanContext> for Link {
+    fn from(ctx: &SpanContext) -> Self {
+        Self {
+            trace_id: ctx.trace_id(),
+            span_id: ctx.span_id(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,6 @@ use std::borrow::Cow;
 use std::panic::Location;
 
 use crate::context::SpanContext;
-use crate::record::Link;
 use crate::span::data::SpanData;
 use crate::span::raw::Code;
 use crate::span::start::{Meta, Parent};
@@ -102,10 +101,7 @@ impl SpanBuilder {
         self.data
             .get_or_insert_with(SpanData::default)
             .links
-            .push(Link {
-                trace_id: other.trace_id(),
-                span_id: other.span_id(),
-            });
+            .push(other.into());
         self
     }
 

@@ -5,14 +5,11 @@ use std::mem::ManuallyDrop;
 use std::panic::Location;
 
 use crate::callsite::Callsite;
-use crate::clock::Instant;
 use crate::context::SpanContext;
 use crate::local::{self, Local};
-use crate::record::Link;
-use crate::span::data::SpanData;
+use crate::span::SpanKind;
 use crate::span::raw::{Code, RawSpan};
 use crate::span::start::{DataInit, Meta, Parent, Place, finish, open};
-use crate::span::{SpanKind, Status, TagValue};
 use crate::tracer::global;
 
 /// The guard's depth when no tracer is installed: nothing was opened.
@@ -113,50 +110,7 @@ impl SpanGuard {
         self.raw.is_some()
     }
 
-    /// The span's data, if it records; taking a recycled box on first use.
-    #[inline]
-    fn data(&mut self) -> Option<&mut SpanData> {
-        self.raw.as_mut().map(RawSpan::data)
-    }
-
-    /// Sets a tag; a later value for the same key replaces the earlier one.
-    #[inline]
-    pub fn set_tag(&mut self, key: impl Into<Cow<'static, str>>, value: impl Into<TagValue>) {
-        if let Some(data) = self.data() {
-            data.tags.set(key, value);
-        }
-    }
-
-    /// Records that the span reached `name` now.
-    pub fn checkpoint(&mut self, name: impl Into<Cow<'static, str>>) {
-        if let Some(data) = self.data() {
-            data.checkpoints.push((name.into(), Instant::now()));
-        }
-    }
-
-    /// Marks the span as failed.
-    pub fn set_error(&mut self, message: impl Into<Cow<'static, str>>) {
-        if let Some(data) = self.data() {
-            data.status = Some(Status::Error(message.into()));
-        }
-    }
-
-    /// Sets the span's status.
-    pub fn set_status(&mut self, status: Status) {
-        if let Some(data) = self.data() {
-            data.status = Some(status);
-        }
-    }
-
-    /// Links this span to another one that is not its parent.
-    pub fn add_link(&mut self, other: &SpanContext) {
-        if let Some(data) = self.data() {
-            data.links.push(Link {
-                trace_id: other.trace_id(),
-                span_id: other.span_id(),
-            });
-        }
-    }
+    crate::span::setters::span_setters!();
 }
 
 impl Drop for SpanGuard {

@@ -14,6 +14,7 @@ mod future;
 mod guard;
 mod kind;
 mod owned;
+mod setters;
 mod start;
 mod status;
 mod tag;

@@ -1,17 +1,13 @@
-use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
 use crate::callsite::Callsite;
-use crate::clock::Instant;
 use crate::context::SpanContext;
 use crate::local::{self, Local};
-use crate::record::Link;
-use crate::span::data::{SpanData, merge_into};
+use crate::span::data::merge_into;
 use crate::span::raw::RawSpan;
 use crate::span::start::{DataInit, Meta, Parent, Place, finish, open};
-use crate::span::{Status, TagValue};
 use crate::tracer::global;
 
 /// A span that is not tied to a scope: it can move to other threads, be entered many times (as a
@@ -89,50 +85,7 @@ impl Span {
         self.raw.is_some()
     }
 
-    /// The span's data, if it records; taking a recycled box on first use.
-    #[inline]
-    fn data(&mut self) -> Option<&mut SpanData> {
-        self.raw.as_mut().map(RawSpan::data)
-    }
-
-    /// Sets a tag; a later value for the same key replaces the earlier one.
-    #[inline]
-    pub fn set_tag(&mut self, key: impl Into<Cow<'static, str>>, value: impl Into<TagValue>) {
-        if let Some(data) = self.data() {
-            data.tags.set(key, value);
-        }
-    }
-
-    /// Records that the span reached `name` now.
-    pub fn checkpoint(&mut self, name: impl Into<Cow<'static, str>>) {
-        if let Some(data) = self.data() {
-            data.checkpoints.push((name.into(), Instant::now()));
-        }
-    }
-
-    /// Marks the span as failed.
-    pub fn set_error(&mut self, message: impl Into<Cow<'static, str>>) {
-        if let Some(data) = self.data() {
-            data.status = Some(Status::Error(message.into()));
-        }
-    }
-
-    /// Sets the span's status.
-    pub fn set_status(&mut self, status: Status) {
-        if let Some(data) = self.data() {
-            data.status = Some(status);
-        }
-    }
-
-    /// Links this span to another one that is not its parent.
-    pub fn add_link(&mut self, other: &SpanContext) {
-        if let Some(data) = self.data() {
-            data.links.push(Link {
-                trace_id: other.trace_id(),
-                span_id: other.span_id(),
-            });
-        }
-    }
+    crate::span::setters::span_setters!();
 
     /// Finishes the span now.
     pub fn finish(mut self) {
