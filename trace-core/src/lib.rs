@@ -46,6 +46,8 @@ mod record;
 mod recorder;
 mod trace_state;
 
+#[cfg(feature = "tracing")]
+pub mod bridge;
 mod collector;
 pub mod current;
 #[cfg(feature = "http")]

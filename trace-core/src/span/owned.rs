@@ -46,6 +46,16 @@ impl Span {
         Self::open(Parent::Root, Meta::callsite(callsite))
     }
 
+    /// Opens a child of `parent` (a context from another thread, a message or a request) with the
+    /// call site's name, kind and location, without entering it.
+    #[inline]
+    pub fn start_child_of(callsite: &'static Callsite, parent: &SpanContext) -> Self {
+        if !global::enabled() {
+            return Self::disabled();
+        }
+        Self::open(Parent::Explicit(parent), Meta::callsite(callsite))
+    }
+
     #[inline]
     pub(crate) fn open(parent: Parent<'_>, meta: Meta<impl DataInit>) -> Self {
         let mut span = Self::disabled();
@@ -72,6 +82,24 @@ impl Span {
             span: self,
             depth,
             _not_send: PhantomData,
+        }
+    }
+
+    /// Enters the span like [`enter`](Self::enter), for integrations that learn of entering and
+    /// leaving in separate calls (the `tracing` bridge): returns what to pass to
+    /// [`exit_unguarded`](Self::exit_unguarded) on this thread, or `None` if nothing was entered.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) fn enter_unguarded(&self) -> Option<usize> {
+        let depth = local::push(self.ctx.as_ref()?.clone());
+        (depth != usize::MAX).then_some(depth)
+    }
+
+    /// Leaves what [`enter_unguarded`](Self::enter_unguarded) entered, keeping what was set on
+    /// the current span meanwhile, as dropping [`Entered`] does.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) fn exit_unguarded(&mut self, depth: usize) {
+        if let (Some(pending), Some(raw)) = (local::pop(depth), &mut self.raw) {
+            merge_into(&mut raw.data, pending);
         }
     }
 

@@ -162,7 +162,11 @@ impl TracerBuilder {
         });
         let thread = std::thread::Builder::new()
             .name("trace-collector".into())
-            .spawn(move || worker.run(receiver));
+            .spawn(move || {
+                // Recorders run here: what their client libraries emit is not traced back in.
+                crate::thread::mark_recorder_thread();
+                worker.run(receiver)
+            });
         match thread {
             Ok(thread) => Ok(TracerGuard::new(
                 generation,
