@@ -80,9 +80,7 @@ async fn a_inner(n: u64) -> u64 {
     let spawned = tokio::spawn(
         async move {
             tokio::task::yield_now().await;
-            trace!("in_spawned", {
-                n + 1
-            })
+            trace!("in_spawned", { n + 1 })
         }
         .instrument(tracing::info_span!("spawned")),
     );

@@ -61,7 +61,5 @@ pub fn mark_recorder_thread() {
 /// Whether [`mark_recorder_thread`] was called on this thread.
 #[inline]
 pub fn is_recorder_thread() -> bool {
-    RECORDER_THREAD
-        .try_with(Cell::get)
-        .unwrap_or(false)
+    RECORDER_THREAD.try_with(Cell::get).unwrap_or(false)
 }

@@ -171,7 +171,9 @@ where
             };
             // Formatted before taking the lock: field `Debug` impls may log.
             let name = fields::checkpoint_name(event);
-            let Some(target) = span.scope().find(|s| s.extensions().get::<Bridged>().is_some())
+            let Some(target) = span
+                .scope()
+                .find(|s| s.extensions().get::<Bridged>().is_some())
             else {
                 return;
             };
