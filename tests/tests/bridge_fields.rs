@@ -3,8 +3,6 @@
 
 mod bridge_support;
 
-use std::time::SystemTime;
-
 use bridge_support::{assert_child, bridge_everywhere, install, named, tag, text};
 use trace_core::bridge::TracingLayer;
 use trace_core::{Link, Sampler, Status, TagValue, current};
@@ -165,12 +163,13 @@ fn a_span_closed_on_another_thread_ends_there() {
     let installed = install(Sampler::always());
     let span = tracing::info_span!("moving");
     span.in_scope(|| tracing::info!("started here"));
-    let (closed_after, parent_trace) = std::thread::spawn(move || {
+    let parent_trace = std::thread::spawn(move || {
         span.in_scope(|| tracing::info_span!("child over there").in_scope(|| {}));
         let trace = span.in_scope(|| current::context().unwrap().trace_id());
-        let before_close = SystemTime::now();
+        // After its last exit, before its close: `moving` must end after this one.
+        trace_core::span("meanwhile").root().start().finish();
         drop(span);
-        (before_close, trace)
+        trace
     })
     .join()
     .unwrap();
@@ -178,8 +177,8 @@ fn a_span_closed_on_another_thread_ends_there() {
     let moving = named(&spans, "moving");
     assert_eq!(moving.trace_id, parent_trace);
     assert!(
-        moving.finish >= closed_after,
-        "the span ended when it was closed on the other thread"
+        moving.finish >= named(&spans, "meanwhile").finish,
+        "the span ended when it was closed, not when it was last exited"
     );
     assert_eq!(moving.checkpoints.len(), 1);
     assert_child(named(&spans, "child over there"), moving);

@@ -51,46 +51,73 @@ impl Visit for Tags<'_> {
 /// The checkpoint an event becomes: its message, then its other fields as `key=value`; the event's
 /// name (`event file.rs:12`) when it has neither.
 pub(super) fn checkpoint_name(event: &Event<'_>) -> String {
-    let mut text = EventText::default();
+    let mut text = EventText {
+        text: String::with_capacity(64),
+        has_message: false,
+    };
     event.record(&mut text);
-    let EventText { message, fields } = text;
-    match (message.is_empty(), fields.is_empty()) {
-        (false, _) => message + &fields,
-        (true, false) => fields.trim_start().to_owned(),
-        (true, true) => event.metadata().name().to_owned(),
+    let EventText {
+        mut text,
+        has_message,
+    } = text;
+    if !has_message {
+        // Fields only (each written with a leading space), or nothing at all.
+        match text.strip_prefix(' ') {
+            Some(fields) => text = fields.to_owned(),
+            None => text.push_str(event.metadata().name()),
+        }
     }
+    text
 }
 
-#[derive(Default)]
+/// Writes the message (the macros' `format_args!`, usually the first field) where it belongs
+/// and each other field as ` key=value`, into one string.
 struct EventText {
-    message: String,
-    /// Each field with a leading space.
-    fields: String,
+    text: String,
+    has_message: bool,
+}
+
+impl EventText {
+    fn message(&mut self, write: impl FnOnce(&mut String)) {
+        self.has_message = true;
+        if self.text.is_empty() {
+            write(&mut self.text);
+        } else {
+            // After other fields: in front of them.
+            let mut message = String::new();
+            write(&mut message);
+            self.text.insert_str(0, &message);
+        }
+    }
 }
 
 impl Visit for EventText {
     fn record_str(&mut self, field: &Field, value: &str) {
         if field.name() == "message" {
-            self.message.push_str(value);
+            self.message(|m| m.push_str(value));
         } else {
-            let _ = write!(self.fields, " {}={value}", field.name());
+            let _ = write!(self.text, " {}={value}", field.name());
         }
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
         if field.name() == "message" {
-            let _ = write!(self.message, "{value}");
+            self.message(|m| {
+                let _ = write!(m, "{value}");
+            });
         } else {
-            let _ = write!(self.fields, " {}={value}", field.name());
+            let _ = write!(self.text, " {}={value}", field.name());
         }
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         if field.name() == "message" {
-            // The message is `format_args!`, whose `Debug` is the formatted text.
-            let _ = write!(self.message, "{value:?}");
+            // `format_args!`, whose `Debug` is the formatted text.
+            self.message(|m| {
+                let _ = write!(m, "{value:?}");
+            });
         } else {
-            let _ = write!(self.fields, " {}={value:?}", field.name());
+            let _ = write!(self.text, " {}={value:?}", field.name());
         }
     }
 }

@@ -207,12 +207,13 @@ where
     fn on_exit(&self, id: &Id, ctx: Context<'_, S>) {
         match entered::leave(self.id, id) {
             Some(Entry::Own(depth)) => {
-                let span = ctx.span(id);
-                let mut extensions = span.as_ref().map(SpanRef::extensions_mut);
-                match extensions.as_mut().and_then(|e| e.get_mut::<Bridged>()) {
-                    Some(Bridged::Own(own)) => own.exit_unguarded(depth),
-                    // Gone already: still leave the frame, so the thread's stack stays right.
-                    _ => Span::disabled().exit_unguarded(depth),
+                // Only when code set something through `current` is the span itself needed.
+                let Some(pending) = Span::exit_unguarded(depth) else {
+                    return;
+                };
+                let Some(span) = ctx.span(id) else { return };
+                if let Some(Bridged::Own(own)) = span.extensions_mut().get_mut::<Bridged>() {
+                    own.keep(pending);
                 }
             }
             Some(Entry::Shared(attached)) => drop(attached),

@@ -5,7 +5,7 @@ use std::ops::{Deref, DerefMut};
 use crate::callsite::Callsite;
 use crate::context::SpanContext;
 use crate::local::{self, Local};
-use crate::span::data::merge_into;
+use crate::span::data::{SpanData, merge_into};
 use crate::span::raw::RawSpan;
 use crate::span::start::{DataInit, Meta, Parent, Place, finish, open};
 use crate::tracer::global;
@@ -94,11 +94,17 @@ impl Span {
         (depth != usize::MAX).then_some(depth)
     }
 
-    /// Leaves what [`enter_unguarded`](Self::enter_unguarded) entered, keeping what was set on
-    /// the current span meanwhile, as dropping [`Entered`] does.
+    /// Leaves what [`enter_unguarded`](Self::enter_unguarded) entered; returns what was set on
+    /// the current span meanwhile, for [`keep`](Self::keep) (dropping [`Entered`] does both).
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
-    pub(crate) fn exit_unguarded(&mut self, depth: usize) {
-        if let (Some(pending), Some(raw)) = (local::pop(depth), &mut self.raw) {
+    pub(crate) fn exit_unguarded(depth: usize) -> Option<Box<SpanData>> {
+        local::pop(depth)
+    }
+
+    /// Keeps what was set on the current span while this span was entered.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) fn keep(&mut self, pending: Box<SpanData>) {
+        if let Some(raw) = &mut self.raw {
             merge_into(&mut raw.data, pending);
         }
     }
