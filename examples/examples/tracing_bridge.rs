@@ -31,9 +31,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
 
     runtime.block_on(async {
-        checkout(42).await;
-        let _ = checkout(0).await; // fails: the ERROR event marks `charge` as failed
-    });
+        checkout(42).await?;
+        // Declined: the ERROR event marks `charge` as failed.
+        assert!(checkout(0).await.is_err());
+        Ok::<_, String>(())
+    })?;
 
     drop(runtime);
     let stats = tracer.shutdown()?;

@@ -15,6 +15,8 @@
 //! benchmarking thread's CPU time. Per span = (median of a shape − median of the same peer's
 //! `root`) / 100. The run ends with that table; `cargo bench -p tests --bench bridge`.
 
+// Shared with the peers bench, which uses all of it.
+#[allow(dead_code)]
 #[path = "support/cpu.rs"]
 mod cpu;
 
