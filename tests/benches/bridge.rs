@@ -354,7 +354,7 @@ fn main() {
     let mut c = Criterion::default()
         .with_measurement(cpu::ThreadCpu::new())
         .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_millis(2000))
+        .measurement_time(Duration::from_millis(3000))
         .sample_size(20)
         .configure_from_args();
     run(&mut c);
