@@ -31,6 +31,8 @@
 //!   collector thread per tracer drains the queues, converts times, applies the tail rule and hands
 //!   batches to the [`Recorder`]s. The caller never takes a lock, does I/O or waits.
 //! - [`Tracer`]: installs all this and returns the [`TracerGuard`] that flushes it at shutdown.
+//! - Integrations, each behind a feature: `http` (tower, axum, reqwest) and `bridge` (feature
+//!   `tracing`: spans and events of `tracing`-instrumented libraries join our traces).
 
 #![warn(missing_docs)]
 
