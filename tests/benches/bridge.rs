@@ -139,13 +139,13 @@ enum Session {
 
 mod ours {
     use super::*;
-    use trace_core::{RecordError, Recorder, SpanRecord};
+    use trace_core::{RecordError, Recorder, SpanBatch};
 
     #[derive(Debug)]
     pub struct Count(pub Arc<AtomicU64>);
 
     impl Recorder for Count {
-        fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError> {
+        fn record(&mut self, spans: &SpanBatch<'_>) -> Result<(), RecordError> {
             self.0.fetch_add(spans.len() as u64, Ordering::Relaxed);
             Ok(())
         }

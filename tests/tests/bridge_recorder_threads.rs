@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bridge_support::{bridge_everywhere, names};
-use trace_core::{RecordError, Recorder, SpanRecord, Tracer, span};
+use trace_core::{RecordError, Recorder, SpanBatch, Tracer, span};
 use trace_record::MemoryRecorder;
 
 /// Opens a `tracing` span around every batch it records, as an instrumented client would.
@@ -16,7 +16,7 @@ use trace_record::MemoryRecorder;
 struct Instrumented(Arc<AtomicUsize>);
 
 impl Recorder for Instrumented {
-    fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError> {
+    fn record(&mut self, spans: &SpanBatch<'_>) -> Result<(), RecordError> {
         tracing::info_span!("recorder batch", spans = spans.len()).in_scope(|| {
             tracing::info!("written");
             self.0.fetch_add(1, Ordering::Relaxed);

@@ -23,7 +23,7 @@ use crate::span::Span;
 /// use trace_core::bridge::TracingLayer;
 /// # #[derive(Debug)] struct Discard;
 /// # impl trace_core::Recorder for Discard {
-/// #     fn record(&mut self, _: &[trace_core::SpanRecord]) -> Result<(), trace_core::RecordError> { Ok(()) }
+/// #     fn record(&mut self, _: &trace_core::SpanBatch<'_>) -> Result<(), trace_core::RecordError> { Ok(()) }
 /// # }
 ///
 /// let tracer = trace_core::Tracer::builder().recorder(Discard).install().unwrap();
