@@ -32,6 +32,8 @@
 //!   lends batches ([`SpanBatch`]) to the [`Recorder`]s, which it also flushes on a schedule. The
 //!   caller never takes a lock, does I/O or waits.
 //! - [`Tracer`]: installs all this and returns the [`TracerGuard`] that flushes it at shutdown.
+//! - Integrations, each behind a feature: `http` (tower, axum, reqwest) and `bridge` (feature
+//!   `tracing`: spans and events of `tracing`-instrumented libraries join our traces).
 
 #![warn(missing_docs)]
 
@@ -46,6 +48,8 @@ mod local;
 mod record;
 mod trace_state;
 
+#[cfg(feature = "tracing")]
+pub mod bridge;
 mod collector;
 pub mod current;
 #[cfg(feature = "http")]

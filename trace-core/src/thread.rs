@@ -1,5 +1,6 @@
-//! Carrying the current span into other threads.
+//! Carrying the current span into other threads, and marking the tracer's own threads.
 
+use std::cell::Cell;
 use std::thread::JoinHandle;
 
 use crate::current;
@@ -29,4 +30,36 @@ where
         let _attached = ctx.map(current::attach);
         f()
     }
+}
+
+thread_local! {
+    static RECORDER_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks the calling thread as one of the tracer's own: a recorder's writer thread or the
+/// collector. Integrations that turn other libraries' telemetry into spans (the `tracing` bridge)
+/// ignore everything that happens on a marked thread, so a recorder whose client library is
+/// instrumented (the AWS SDK under the DynamoDB recorder) never traces its own writes into the
+/// traces it writes: no feedback loop.
+///
+/// Call it first thing on every thread a recorder starts, including the threads of a runtime it
+/// owns (tokio's `Builder::on_thread_start(trace_core::thread::mark_recorder_thread)`).
+///
+/// ```
+/// std::thread::spawn(|| {
+///     trace_core::thread::mark_recorder_thread();
+///     assert!(trace_core::thread::is_recorder_thread());
+/// })
+/// .join()
+/// .unwrap();
+/// assert!(!trace_core::thread::is_recorder_thread());
+/// ```
+pub fn mark_recorder_thread() {
+    let _ = RECORDER_THREAD.try_with(|marked| marked.set(true));
+}
+
+/// Whether [`mark_recorder_thread`] was called on this thread.
+#[inline]
+pub fn is_recorder_thread() -> bool {
+    RECORDER_THREAD.try_with(Cell::get).unwrap_or(false)
 }

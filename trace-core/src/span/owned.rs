@@ -6,7 +6,7 @@ use crate::callsite::Callsite;
 use crate::collector::global;
 use crate::context::SpanContext;
 use crate::local::{self, Local};
-use crate::span::data::merge_into;
+use crate::span::data::{SpanData, merge_into};
 use crate::span::raw::RawSpan;
 use crate::span::start::{DataInit, Meta, Parent, Place, finish, open};
 
@@ -46,6 +46,16 @@ impl Span {
         Self::open(Parent::Root, Meta::callsite(callsite))
     }
 
+    /// Opens a child of `parent` (a context from another thread, a message or a request) with the
+    /// call site's name, kind and location, without entering it.
+    #[inline]
+    pub fn start_child_of(callsite: &'static Callsite, parent: &SpanContext) -> Self {
+        if !global::enabled() {
+            return Self::disabled();
+        }
+        Self::open(Parent::Explicit(parent), Meta::callsite(callsite))
+    }
+
     #[inline]
     pub(crate) fn open(parent: Parent<'_>, meta: Meta<impl DataInit>) -> Self {
         let mut span = Self::disabled();
@@ -72,6 +82,30 @@ impl Span {
             span: self,
             depth,
             _not_send: PhantomData,
+        }
+    }
+
+    /// Enters the span like [`enter`](Self::enter), for integrations that learn of entering and
+    /// leaving in separate calls (the `tracing` bridge): returns what to pass to
+    /// [`exit_unguarded`](Self::exit_unguarded) on this thread, or `None` if nothing was entered.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) fn enter_unguarded(&self) -> Option<usize> {
+        let depth = local::push(self.ctx.as_ref()?.clone());
+        (depth != usize::MAX).then_some(depth)
+    }
+
+    /// Leaves what [`enter_unguarded`](Self::enter_unguarded) entered; returns what was set on
+    /// the current span meanwhile, for [`keep`](Self::keep) (dropping [`Entered`] does both).
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) fn exit_unguarded(depth: usize) -> Option<Box<SpanData>> {
+        local::pop(depth)
+    }
+
+    /// Keeps what was set on the current span while this span was entered.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) fn keep(&mut self, pending: Box<SpanData>) {
+        if let Some(raw) = &mut self.raw {
+            merge_into(&mut raw.data, pending);
         }
     }
 

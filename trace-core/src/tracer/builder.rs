@@ -179,7 +179,11 @@ impl TracerBuilder {
         exit::install_hooks();
         let thread = std::thread::Builder::new()
             .name(THREAD_NAME.into())
-            .spawn(move || worker.run(receiver));
+            .spawn(move || {
+                // Recorders run here: what their client libraries emit is not traced back in.
+                crate::thread::mark_recorder_thread();
+                worker.run(receiver)
+            });
         match thread {
             Ok(thread) => Ok(TracerGuard::new(
                 generation,

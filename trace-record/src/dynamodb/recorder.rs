@@ -95,11 +95,15 @@ impl DynamoDbRecorder {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .thread_name("trace-dynamodb")
+            // The SDK's own `tracing` spans must not be bridged into the traces this thread
+            // writes (the runtime's blocking threads resolve names for the SDK).
+            .on_thread_start(trace_core::thread::mark_recorder_thread)
             .build()
             .map_err(SetupError::Runtime)?;
         let thread = std::thread::Builder::new()
             .name("trace-dynamodb".into())
             .spawn(move || {
+                trace_core::thread::mark_recorder_thread();
                 let client = match connect(&runtime) {
                     Ok(client) => client,
                     Err(error) => {
