@@ -102,4 +102,6 @@ pub use recorder::{WriteError, YamlRecorder, to_string};
 pub use schema::InvalidField;
 
 #[cfg(test)]
+mod reader_tests;
+#[cfg(test)]
 mod tests;

@@ -12,10 +12,19 @@ use super::schema::{Interned, InvalidField, SpanDoc};
 /// Reads the spans of a YAML span file or stream, one per document, in file order.
 ///
 /// The stream is split on `---` lines here, not by a multi-document parser, so one bad document
-/// costs only itself: it is reported as an [`Err`] and the documents after it are still read. A
-/// truncated last document (the file is still being written, or its writer crashed) is skipped
-/// without an error: the last document is taken as truncated when it does not end with a
-/// newline or does not parse as a span.
+/// costs only itself: it is reported as an [`Err`] carrying the line where the document starts,
+/// and the documents after it are still read. So the same iterator serves both ways of reading:
+///
+/// - **strict**: `collect::<Result<Vec<_>, _>>()` stops at the first bad document and names it;
+/// - **tolerant**: iterate, keep the `Ok` spans and report each `Err`, as `trace-view` does.
+///
+/// Nothing bad is passed over in silence:
+///
+/// - a last document cut short (the file is still being written, or its writer crashed) is an
+///   error of kind [`ErrorKind::Torn`]: it started with a `---` line and the input ends in the
+///   middle of a line, or before the document is a whole span;
+/// - input that is not a span file at all (random bytes, a log, a JSON file) yields an error for
+///   its first document (not UTF-8, not YAML, or not a span), never an empty sequence.
 ///
 /// An I/O error is reported once, and ends the iteration.
 ///
@@ -37,10 +46,13 @@ use super::schema::{Interned, InvalidField, SpanDoc};
 /// status: ok
 /// ---
 /// trace_id: 4bf92f3577b34da6a3ce929d0e0e4736
-/// span_id: 2a3c";                                  // cut off mid-write: skipped
-/// let spans: Vec<_> = yaml::read_spans(file.as_bytes()).collect::<Result<_, _>>()?;
-/// assert_eq!(spans.len(), 1);
-/// assert_eq!(spans[0].name, "GET /users");
+/// span_id: 2a3c";                                  // cut off mid-write
+/// let mut spans = yaml::read_spans(file.as_bytes());
+/// assert_eq!(spans.next().unwrap()?.name, "GET /users");
+/// let torn = spans.next().unwrap().unwrap_err();
+/// assert!(matches!(torn.kind(), yaml::ErrorKind::Torn));
+/// assert_eq!(torn.line(), 13);
+/// assert!(spans.next().is_none());
 /// # Ok::<(), yaml::ReadError>(())
 /// ```
 pub fn read_spans<R: Read>(reader: R) -> SpanReader<BufReader<R>> {
@@ -63,6 +75,11 @@ pub struct SpanReader<R> {
     ready: Vec<u8>,
     /// The 1-based line where the current document starts (its `---` or its first line).
     doc_line: Option<u64>,
+    /// Whether the current document began with a `---` line (as every document our writer
+    /// writes does), rather than being the unmarked first document of a stream.
+    marked: bool,
+    /// The same, for the document in `ready`.
+    ready_marked: bool,
     /// Whether the current document has a non-blank line yet.
     has_content: bool,
     /// Lines read so far.
@@ -88,6 +105,8 @@ impl<R: BufRead> SpanReader<R> {
             doc: Vec::with_capacity(1024),
             ready: Vec::with_capacity(1024),
             doc_line: None,
+            marked: false,
+            ready_marked: false,
             has_content: false,
             lines: 0,
             done: false,
@@ -140,6 +159,7 @@ impl<R: BufRead> SpanReader<R> {
                 }
                 self.doc.clear();
                 self.doc_line = next_line;
+                self.marked = separator;
                 self.push_line(&rest);
                 continue;
             }
@@ -170,6 +190,7 @@ impl<R: BufRead> SpanReader<R> {
         self.has_content = false;
         let line = self.doc_line.unwrap_or(self.lines);
         self.doc_line = next_line;
+        self.ready_marked = std::mem::replace(&mut self.marked, next_line.is_some());
         line
     }
 
@@ -206,10 +227,22 @@ impl<R: BufRead> Iterator for SpanReader<R> {
             }
         };
         match end {
-            // Cut off mid-line: even a document that parses may hold a truncated value.
-            End::Input { newline: false } => None,
-            End::Input { newline: true } => self.parse_ready(line).ok().map(Ok),
             End::Separator => Some(self.parse_ready(line)),
+            End::Input { newline } => {
+                let parsed = self.parse_ready(line);
+                Some(match parsed {
+                    // Whole: every document the writer writes ends with a newline.
+                    Ok(span) if newline || !self.ready_marked => Ok(span),
+                    // Input that never was a span file: say what it is not, rather than "torn".
+                    Err(e) if !self.ready_marked => Err(e),
+                    // Cut off mid-line (even a document that parses may hold a truncated
+                    // value), or the input ended before the document was a span.
+                    _ => Err(ReadError {
+                        line,
+                        kind: ErrorKind::Torn,
+                    }),
+                })
+            }
         }
     }
 }
@@ -242,6 +275,9 @@ pub enum ErrorKind {
     Yaml(serde_yaml::Error),
     /// A value has the right type but is not valid (an id that is not hex, an unknown kind...).
     Field(InvalidField),
+    /// The input ends inside this document: its writer was interrupted, or is still writing.
+    /// Only ever the last item of a reader.
+    Torn,
 }
 
 impl ReadError {
@@ -263,6 +299,12 @@ impl fmt::Display for ReadError {
             ErrorKind::Utf8(e) => write!(f, "span at line {} is not UTF-8: {e}", self.line),
             ErrorKind::Yaml(e) => write!(f, "span at line {}: {e}", self.line),
             ErrorKind::Field(e) => write!(f, "span at line {}: invalid {e}", self.line),
+            ErrorKind::Torn => write!(
+                f,
+                "span at line {} is torn: the input ends inside it (its writer was \
+                 interrupted or is still writing)",
+                self.line
+            ),
         }
     }
 }
@@ -274,6 +316,7 @@ impl std::error::Error for ReadError {
             ErrorKind::Utf8(e) => Some(e),
             ErrorKind::Yaml(e) => Some(e),
             ErrorKind::Field(e) => Some(e),
+            ErrorKind::Torn => None,
         }
     }
 }

@@ -107,13 +107,21 @@ fn times_are_utc_with_nanoseconds() {
 }
 
 #[test]
-fn a_truncated_last_document_is_skipped_wherever_it_was_cut() {
+fn a_truncated_last_document_is_reported_wherever_it_was_cut() {
     let spans = [span("a", None), full_span(), span("c", None)];
     let bytes = write_all(&spans);
     let last_start = bytes.len() - to_string(&spans[2]).unwrap().len();
-    for cut in last_start..bytes.len() {
-        let read = read_all(&bytes[..cut]);
-        assert_eq!(read, spans[..2], "cut at byte {cut}");
+    // From the first byte after the last `---` line on, the document is torn.
+    for cut in last_start + "---\n".len() + 1..bytes.len() {
+        let results: Vec<_> = read_spans(&bytes[..cut]).collect();
+        let (torn, whole) = results.split_last().unwrap();
+        let whole: Vec<_> = whole.iter().map(|r| r.as_ref().unwrap().clone()).collect();
+        assert_eq!(whole, spans[..2], "cut at byte {cut}");
+        let torn = torn.as_ref().unwrap_err();
+        assert!(
+            matches!(torn.kind(), ErrorKind::Torn),
+            "cut at byte {cut}: {torn}"
+        );
     }
     assert_eq!(read_all(&bytes), spans);
 }
