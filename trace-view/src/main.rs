@@ -82,7 +82,9 @@ enum Command {
 #[derive(Args, Debug)]
 struct Input {
     /// YAML span files; `-` reads stdin.
-    #[arg(value_name = "FILES", required_unless_present = "dynamodb")]
+    #[arg(value_name = "FILES")]
+    #[cfg_attr(feature = "dynamodb", arg(required_unless_present = "dynamodb"))]
+    #[cfg_attr(not(feature = "dynamodb"), arg(required = true))]
     files: Vec<PathBuf>,
     /// Only this trace (32 hex digits).
     #[arg(long, value_parser = parse_trace_id)]
@@ -316,4 +318,15 @@ fn write_output(
     write(&mut out)
         .and_then(|()| out.flush())
         .map_err(|e| Failure(format!("writing {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
 }
