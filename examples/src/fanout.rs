@@ -87,7 +87,6 @@ async fn price() -> String {
     format!("42 (for {user})")
 }
 
-
 /// Starts the three services on loopback and sends `requests` requests through them, each the
 /// root of a trace (with `user=demo` in its baggage); returns the response bodies. Needs a tokio
 /// runtime and an installed tracer.
