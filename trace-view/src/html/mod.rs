@@ -53,7 +53,7 @@ pub fn write_html(
     // data is never itself replaced.
     let mut rest = TEMPLATE;
     while let Some(at) = rest.find("{{") {
-        out.write_all(rest[..at].as_bytes())?;
+        out.write_all(&rest.as_bytes()[..at])?;
         let end = at
             + rest[at..]
                 .find("}}")
@@ -85,11 +85,11 @@ fn write_escaped_json(out: &mut (impl Write + ?Sized), json: &str) -> io::Result
             '\u{2029}' => "\\u2029",
             _ => continue,
         };
-        out.write_all(json[start..i].as_bytes())?;
+        out.write_all(&json.as_bytes()[start..i])?;
         out.write_all(escape.as_bytes())?;
         start = i + c.len_utf8();
     }
-    out.write_all(json[start..].as_bytes())
+    out.write_all(&json.as_bytes()[start..])
 }
 
 /// `'sha256-…'` for a Content-Security-Policy.

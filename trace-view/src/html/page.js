@@ -224,9 +224,15 @@
       }
       lane.appendChild(bar);
     }
-    const label2 = el('span', 'dur', fmtDur(dur));
-    label2.style.left = `${Math.min(Math.max(0, right), 88)}%`;
-    lane.appendChild(label2);
+    const durLabel = el('span', 'dur', fmtDur(dur));
+    if (right > 85) {
+      // No room after the bar: the label goes just before its end, inside it.
+      durLabel.classList.add('inside');
+      durLabel.style.right = `${Math.max(0, 100 - right)}%`;
+    } else {
+      durLabel.style.left = `${Math.max(0, right)}%`;
+    }
+    lane.appendChild(durLabel);
     return row;
   }
 
