@@ -117,7 +117,8 @@ fn base64(bytes: &[u8]) -> String {
 }
 
 /// The page's data. Each trace: its summary, services, spans as arrays (compact for 100k
-/// spans; field order in `page.js`'s `S` constants), and its rows as flat triples
+/// spans; field order in `page.js`'s `S` constants; names, kinds, processes and code locations
+/// as indices into the trace's `strings`), and its rows as flat triples
 /// `[span or -1, depth, subtree end]`. Times are nanoseconds from the trace's start.
 fn page_data(traces: &[Trace], selected: usize) -> Value {
     let traces: Vec<Value> = traces.iter().map(trace_data).collect();
@@ -128,6 +129,7 @@ fn trace_data(trace: &Trace) -> Value {
     let summary = Summary::of(trace);
     let analysis = analyze(trace);
     let services = summary.services.clone();
+    let mut strings = Strings::default();
     let spans: Vec<Value> = trace
         .spans()
         .iter()
@@ -155,10 +157,10 @@ fn trace_data(trace: &Trace) -> Value {
             json!([
                 s.span_id.to_string(),
                 s.parent_id.map(|p| p.to_string()),
-                s.name,
-                s.kind.as_str(),
+                strings.index(&s.name),
+                strings.index(s.kind.as_str()),
                 services.iter().position(|x| **x == *s.service).unwrap_or(0),
-                s.process.to_string(),
+                strings.index(&s.process.to_string()),
                 format::offset_nanos(summary.start, s.start),
                 s.duration.as_nanos() as u64,
                 flags,
@@ -166,7 +168,7 @@ fn trace_data(trace: &Trace) -> Value {
                 tags,
                 checkpoints,
                 links,
-                code,
+                code.map_or(-1, |c| strings.index(&c) as i64),
             ])
         })
         .collect();
@@ -183,9 +185,28 @@ fn trace_data(trace: &Trace) -> Value {
         "duration": summary.duration.as_nanos() as u64,
         "errors": summary.errors,
         "services": services,
+        "strings": strings.list,
         "spans": spans,
         "rows": rows,
     })
+}
+
+/// A table of the distinct strings of a trace.
+#[derive(Default)]
+struct Strings {
+    list: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl Strings {
+    fn index(&mut self, s: &str) -> usize {
+        if let Some(&i) = self.index.get(s) {
+            return i;
+        }
+        self.list.push(s.to_owned());
+        self.index.insert(s.to_owned(), self.list.len() - 1);
+        self.list.len() - 1
+    }
 }
 
 #[cfg(test)]
@@ -220,10 +241,9 @@ mod tests {
         assert!(!data.contains(['<', '>', '&', '\u{2028}']), "{data}");
         // It is still the same JSON.
         let value: Value = serde_json::from_str(data).unwrap();
-        assert_eq!(
-            value["traces"][0]["spans"][0][2],
-            "</script><script>alert(1)</script>"
-        );
+        let trace = &value["traces"][0];
+        let name = trace["spans"][0][2].as_u64().unwrap() as usize;
+        assert_eq!(trace["strings"][name], "</script><script>alert(1)</script>");
         assert_eq!(
             value["traces"][0]["spans"][0][10][0][1],
             "&amp; \u{2028} <!-- </SCRIPT >"

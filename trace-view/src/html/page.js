@@ -5,7 +5,8 @@
 
   const ROW_H = 22;
   const OVERSCAN = 15;
-  // Span fields, as written by trace-view's html.rs.
+  // Span fields, as written by trace-view's html/mod.rs. NAME, KIND, PROCESS and CODE are
+  // indices into the trace's `strings` (CODE is -1 when unknown): 100,000 spans repeat few.
   const S = { ID: 0, PARENT: 1, NAME: 2, KIND: 3, SERVICE: 4, PROCESS: 5, START: 6, DUR: 7,
     FLAGS: 8, ERROR: 9, TAGS: 10, CHECKPOINTS: 11, LINKS: 12, CODE: 13 };
   const F = { CRITICAL: 1, SKEW: 2, ORPHAN: 4, ERROR: 8 };
@@ -107,8 +108,12 @@
     refresh();
   }
 
+  function str(i) {
+    return trace.strings[i];
+  }
+
   function spanText(s) {
-    const parts = [s[S.NAME], trace.services[s[S.SERVICE]] || ''];
+    const parts = [str(s[S.NAME]), trace.services[s[S.SERVICE]] || ''];
     for (const [k, v] of s[S.TAGS]) parts.push(`${k}=${v}`);
     if (s[S.ERROR] !== null) parts.push(s[S.ERROR]);
     return parts.join('\n').toLowerCase();
@@ -198,7 +203,7 @@
     const dot = el('span', 'dot');
     dot.style.background = serviceColor(span[S.SERVICE]);
     label.appendChild(dot);
-    label.appendChild(el('span', 'name', span[S.NAME]));
+    label.appendChild(el('span', 'name', str(span[S.NAME])));
     if (flags & F.SKEW) {
       const badge = el('span', 'skew-badge', '⚠');
       badge.title = 'Starts before or ends after its parent: the clocks of the two hosts disagree (or it outlived its parent). Drawn where it was recorded.';
@@ -225,10 +230,14 @@
       lane.appendChild(bar);
     }
     const durLabel = el('span', 'dur', fmtDur(dur));
-    if (right > 85) {
-      // No room after the bar: the label goes just before its end, inside it.
+    if (right > 85 && right - left > 10) {
+      // No room after the bar: the label goes inside it, at its end.
       durLabel.classList.add('inside');
       durLabel.style.right = `${Math.max(0, 100 - right)}%`;
+    } else if (right > 85) {
+      // A short bar at the end: the label goes before it.
+      durLabel.classList.add('before');
+      durLabel.style.right = `${Math.max(0, 100 - left)}%`;
     } else {
       durLabel.style.left = `${Math.max(0, right)}%`;
     }
@@ -239,7 +248,7 @@
   function showDetails(s) {
     const span = spans[s];
     details.replaceChildren();
-    details.appendChild(el('h2', null, span[S.NAME]));
+    details.appendChild(el('h2', null, str(span[S.NAME])));
     const flags = span[S.FLAGS];
     const badges = el('div');
     if (flags & F.ERROR) badges.appendChild(el('span', 'flag error', 'error'));
@@ -280,10 +289,10 @@
     add('span id', span[S.ID]);
     add('parent id', span[S.PARENT] === null ? '(root)' : span[S.PARENT]);
     add('trace id', trace.id);
-    add('kind', span[S.KIND]);
+    add('kind', str(span[S.KIND]));
     add('service', trace.services[span[S.SERVICE]]);
-    add('process', span[S.PROCESS]);
-    add('location', span[S.CODE]);
+    add('process', str(span[S.PROCESS]));
+    add('location', span[S.CODE] < 0 ? null : str(span[S.CODE]));
     add('start', `+${fmtDur(span[S.START])} after ${trace.start}`);
     add('duration', fmtDur(span[S.DUR]));
     add('status', span[S.ERROR] === null && !(flags & F.ERROR) ? 'ok' : 'error');
