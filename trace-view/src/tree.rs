@@ -136,9 +136,14 @@ fn labels<'a>(rows: &[Row], name: impl Fn(usize) -> &'a str, n: usize) -> Vec<St
         match row.span {
             Some(i) => label.push_str(&one_line(name(i))),
             None => {
-                let count = row_count(rows, row);
+                let (orphans, spans) = group_counts(rows, row);
+                let what = if orphans == 1 {
+                    "1 orphan".to_owned()
+                } else {
+                    format!("{orphans} orphans")
+                };
                 label.push_str(&format!(
-                    "orphans: {count} spans whose parent is not in the input"
+                    "{what} (parent not in the input): {spans} spans with their children"
                 ));
             }
         }
@@ -152,13 +157,14 @@ fn labels<'a>(rows: &[Row], name: impl Fn(usize) -> &'a str, n: usize) -> Vec<St
     out
 }
 
-/// How many spans are in the group that `header` heads.
-fn row_count(rows: &[Row], header: &Row) -> usize {
+/// The orphans (rows at depth 1) and all the spans in the group that `header` heads.
+fn group_counts(rows: &[Row], header: &Row) -> (usize, usize) {
     let start = rows
         .iter()
         .position(|r| std::ptr::eq(r, header))
         .unwrap_or(0);
-    header.end - start - 1
+    let group = &rows[start + 1..header.end];
+    (group.iter().filter(|r| r.depth == 1).count(), group.len())
 }
 
 /// Control characters (a newline in a name) would break the columns: shown as spaces.
@@ -244,7 +250,7 @@ mod tests {
         write_tree(&mut out, &trace, false).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(
-            text.contains("\norphans: 1 spans whose parent is not in the input\n"),
+            text.contains("\n1 orphan (parent not in the input): 1 spans with their children\n"),
             "{text}"
         );
         assert!(text.contains("\n└─ lost "), "{text}");

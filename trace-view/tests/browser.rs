@@ -377,3 +377,76 @@ fn a_hundred_thousand_span_page_becomes_interactive() {
         std::fs::metadata(&html).unwrap().len() as f64 / (1 << 20) as f64
     );
 }
+
+#[test]
+fn orphans_are_grouped_and_clock_skew_is_marked() {
+    let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    let f = fixtures();
+    // The fan-out's first trace without its root, as if the caller's spans were in another
+    // file; and backend-b's lookup shifted a second early, as a host with a skewed clock would
+    // record it.
+    let all = spans(&f.fanout);
+    let root = all.iter().find(|s| s.name == "demo request 1").unwrap();
+    let lookup = all
+        .iter()
+        .find(|s| s.trace_id == root.trace_id && s.name == "lookup price")
+        .unwrap();
+    let text = std::fs::read_to_string(&f.fanout).unwrap();
+    let mut out = String::new();
+    for doc in text.split_inclusive_docs() {
+        if doc.contains(&format!("\nspan_id: {}\n", root.span_id)) {
+            continue;
+        }
+        if doc.contains(&format!("\nspan_id: {}\n", lookup.span_id)) {
+            let early = |t: std::time::SystemTime| {
+                humantime::format_rfc3339_nanos(t - std::time::Duration::from_secs(1)).to_string()
+            };
+            let start = humantime::format_rfc3339_nanos(lookup.start).to_string();
+            let finish = humantime::format_rfc3339_nanos(lookup.finish).to_string();
+            assert!(doc.contains(&start) && doc.contains(&finish), "{doc}");
+            out.push_str(
+                &doc.replace(&start, &early(lookup.start))
+                    .replace(&finish, &early(lookup.finish)),
+            );
+            continue;
+        }
+        out.push_str(doc);
+    }
+    let yaml = f.dir.join("orphans.yaml");
+    std::fs::write(&yaml, out).unwrap();
+    let html = page(&yaml, "orphans");
+    let browser = Browser::start(1280, 720);
+    browser.open(&html);
+    let report = browser.eval(
+        "const group = document.querySelector('.row.group .name');
+         return {
+            group: group && group.textContent,
+            spans: document.querySelectorAll('[data-span-id]').length,
+            skewed: [...document.querySelectorAll('.row.skew')].map(r => r.dataset.spanId),
+            badge: document.querySelectorAll('.row.skew .skew-badge').length,
+         };",
+        json!([]),
+    );
+    assert_eq!(
+        report["group"],
+        "1 orphan (parent not in the input): 11 spans with their children"
+    );
+    assert_eq!(report["spans"], 11, "no span dropped: {report}");
+    assert_eq!(report["skewed"], json!([lookup.span_id.to_string()]));
+    assert_eq!(report["badge"], 1);
+    assert_quiet(&browser, &html);
+}
+
+/// Splits a YAML span file into its documents, each with its `---` line.
+trait Documents {
+    fn split_inclusive_docs(&self) -> Vec<&str>;
+}
+
+impl Documents for str {
+    fn split_inclusive_docs(&self) -> Vec<&str> {
+        let mut starts: Vec<usize> = self.match_indices("---\n").map(|(i, _)| i).collect();
+        starts.retain(|&i| i == 0 || self.as_bytes()[i - 1] == b'\n');
+        starts.push(self.len());
+        starts.windows(2).map(|w| &self[w[0]..w[1]]).collect()
+    }
+}

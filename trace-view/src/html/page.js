@@ -108,6 +108,11 @@
     refresh();
   }
 
+  function orphanLabel(orphans, spans) {
+    const what = orphans === 1 ? '1 orphan' : `${orphans} orphans`;
+    return `${what} (parent not in the input): ${spans} spans with their children`;
+  }
+
   function str(i) {
     return trace.strings[i];
   }
@@ -190,7 +195,9 @@
     row.appendChild(lane);
     if (s < 0) {
       row.classList.add('group');
-      label.appendChild(el('span', 'name', `Orphans: ${end - r - 1} spans whose parent is not in the input`));
+      let orphans = 0;
+      for (let o = r + 1; o < end; o++) if (rows[3 * o + 1] === 1) orphans++;
+      label.appendChild(el('span', 'name', orphanLabel(orphans, end - r - 1)));
       return row;
     }
     const span = spans[s];
