@@ -162,7 +162,22 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         | Command::Perfetto { input, .. }
         | Command::Stats { input } => input,
     };
-    let (traces, failed) = load(input)?;
+    let (all_traces, failed) = load(input)?;
+    // `--trace` narrows every view to one trace; the page only opens on it.
+    let (traces, all_traces) = match input.trace {
+        Some(id) => {
+            let one: Vec<Trace> = all_traces
+                .iter()
+                .filter(|t| t.trace_id() == id)
+                .cloned()
+                .collect();
+            if one.is_empty() {
+                return Err(Failure(format!("trace {id} is not in the input")));
+            }
+            (one, Some(all_traces))
+        }
+        None => (all_traces, None),
+    };
     match cli.command {
         Command::List {
             sort,
@@ -203,8 +218,10 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 Ok(())
             })?;
         }
-        Command::Html { output, .. } => {
-            write_output(&output, |out| html::write_html(out, &traces, None))?;
+        Command::Html { output, input } => {
+            // The page keeps every trace in its list and opens on the chosen one.
+            let traces = all_traces.unwrap_or(traces);
+            write_output(&output, |out| html::write_html(out, &traces, input.trace))?;
         }
         Command::Perfetto { output, .. } => {
             write_output(&output, |out| perfetto::write_perfetto(out, &traces))?;
@@ -224,8 +241,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
 /// Problems shown one by one before the rest are only counted.
 const SHOWN_PROBLEMS: usize = 20;
 
-/// Reads the input, reports what could not be read, and groups the spans into traces (only
-/// `--trace` when given). Returns whether some input failed altogether (not spans, unreadable).
+/// Reads the input, reports what could not be read, and groups the spans into traces. Returns
+/// whether some input failed altogether (not spans, unreadable).
 fn load(input: &Input) -> Result<(Vec<Trace>, bool), Failure> {
     #[cfg(feature = "dynamodb")]
     if let Some(table) = &input.dynamodb {
@@ -253,14 +270,7 @@ fn load(input: &Input) -> Result<(Vec<Trace>, bool), Failure> {
         eprintln!("trace-view: error: {source}: no spans could be read from it");
     }
     let failed = !loaded.failed.is_empty();
-    let mut traces = Trace::group(loaded.spans);
-    if let Some(id) = input.trace {
-        traces.retain(|t| t.trace_id() == id);
-        if traces.is_empty() {
-            return Err(Failure(format!("trace {id} is not in the input")));
-        }
-    }
-    Ok((traces, failed))
+    Ok((Trace::group(loaded.spans), failed))
 }
 
 #[cfg(feature = "dynamodb")]

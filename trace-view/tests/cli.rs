@@ -306,3 +306,29 @@ fn a_hundred_thousand_spans() {
         size as f64 / (1 << 20) as f64
     );
 }
+
+#[test]
+fn html_keeps_every_trace_and_opens_on_the_chosen_one() {
+    let f = fixtures();
+    let list = stdout(&trace_view(&["list", arg(&f.fanout)]));
+    let second = list
+        .lines()
+        .nth(2)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = f.dir.join("fanout-second.html");
+    let out = trace_view(&["html", arg(&f.fanout), "--trace", &second, "-o", arg(&html)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(&html).unwrap();
+    let start = page.find("id=\"trace-data\">").unwrap() + "id=\"trace-data\">".len();
+    let end = start + page[start..].find("</script>").unwrap();
+    let data: Value = serde_json::from_str(&page[start..end]).unwrap();
+    let traces = data["traces"].as_array().unwrap();
+    assert_eq!(traces.len(), 2);
+    let selected = data["selected"].as_u64().unwrap() as usize;
+    assert_eq!(traces[selected]["id"], second);
+    assert_eq!(traces[selected]["spans"].as_array().unwrap().len(), 12);
+}
