@@ -1,11 +1,10 @@
-//! Spans made by hand for the unit tests.
+//! Spans made by hand for the unit tests, through the YAML reader (so they are built the way
+//! every span the views see is, whatever fields `SpanRecord` grows).
 
-use std::borrow::Cow;
-use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use trace_core::{Process, SpanId, SpanKind, SpanRecord, Status, Tags, TraceId};
-use trace_record::Trace;
+use trace_core::{SpanId, SpanRecord};
+use trace_record::{Trace, yaml};
 
 pub(crate) const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 
@@ -18,27 +17,22 @@ pub(crate) fn at(
 ) -> SpanRecord {
     let start = UNIX_EPOCH + Duration::from_secs(1_700_000_000) + Duration::from_millis(start_ms);
     let duration = Duration::from_millis(end_ms - start_ms);
-    SpanRecord {
-        trace_id: TraceId::from_hex(TRACE).unwrap(),
-        span_id: SpanId::random(),
-        parent_id: parent.map(|p| p.span_id),
-        name: Cow::Owned(name.to_owned()),
-        kind: SpanKind::Internal,
-        service: Arc::from("svc"),
-        process: Arc::new(Process {
-            name: "app".into(),
-            pid: 42,
-            host: "host-1".into(),
-        }),
-        code: None,
-        start,
-        finish: start + duration,
-        duration,
-        status: Status::Ok,
-        tags: Tags::new(),
-        checkpoints: Vec::new(),
-        links: Vec::new(),
-    }
+    let parent = parent.map_or_else(
+        || "'0000000000000000'".to_owned(),
+        |p| p.span_id.to_string(),
+    );
+    let doc = format!(
+        "---\ntrace_id: {TRACE}\nspan_id: '{}'\nparent_id: {parent}\nname: {name:?}\nkind: internal\n\
+         process: app:42@host-1\nstart: {}\nfinish: {}\nservice: svc\nduration_ns: {}\nstatus: ok\n",
+        SpanId::random(),
+        humantime::format_rfc3339_nanos(start),
+        humantime::format_rfc3339_nanos(start + duration),
+        duration.as_nanos(),
+    );
+    yaml::read_spans(doc.as_bytes())
+        .next()
+        .expect("one document")
+        .unwrap_or_else(|e| panic!("{e}: {doc}"))
 }
 
 /// The one trace of `spans`.
