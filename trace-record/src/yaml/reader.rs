@@ -9,6 +9,9 @@ use trace_core::SpanRecord;
 
 use super::schema::{Interned, InvalidField, SpanDoc};
 
+/// The default for [`SpanReader::max_document_bytes`]: far above any span, far below memory.
+pub const MAX_DOCUMENT_BYTES: usize = 64 << 20;
+
 /// Reads the spans of a YAML span file or stream, one per document, in file order.
 ///
 /// The stream is split on `---` lines here, not by a multi-document parser, so one bad document
@@ -80,6 +83,13 @@ pub struct SpanReader<R> {
     marked: bool,
     /// The same, for the document in `ready`.
     ready_marked: bool,
+    /// Whether the current document (or one of its lines) outgrew `max_document`: its bytes
+    /// are dropped rather than held, and it is reported as [`ErrorKind::TooLarge`].
+    oversized: bool,
+    /// The same, for the document in `ready`.
+    ready_oversized: bool,
+    /// The most bytes of one document held in memory.
+    max_document: usize,
     /// Whether the current document has a non-blank line yet.
     has_content: bool,
     /// Lines read so far.
@@ -107,6 +117,9 @@ impl<R: BufRead> SpanReader<R> {
             doc_line: None,
             marked: false,
             ready_marked: false,
+            oversized: false,
+            ready_oversized: false,
+            max_document: MAX_DOCUMENT_BYTES,
             has_content: false,
             lines: 0,
             done: false,
@@ -114,12 +127,53 @@ impl<R: BufRead> SpanReader<R> {
         }
     }
 
+    /// Sets the most bytes one document may hold (default 64 MiB). A longer one (a file that is
+    /// not spans at all, with no `---` line for gigabytes) is not held in memory: it is skipped
+    /// and reported as [`ErrorKind::TooLarge`].
+    pub fn max_document_bytes(mut self, bytes: usize) -> Self {
+        self.max_document = bytes.max(1);
+        self
+    }
+
+    /// Reads one line into `self.line`, at most `max_document` bytes of it (the rest of a longer
+    /// line is consumed and dropped, and the document marked oversized); returns the bytes read.
+    fn read_line(&mut self) -> io::Result<usize> {
+        self.line.clear();
+        let limit = self.max_document as u64;
+        let n = (&mut self.input)
+            .take(limit)
+            .read_until(b'\n', &mut self.line)?;
+        if n as u64 == limit && !self.line.ends_with(b"\n") {
+            self.oversized = true;
+            self.has_content = true;
+            self.doc_line.get_or_insert(self.lines + 1);
+            self.line.clear();
+            loop {
+                let buf = self.input.fill_buf()?;
+                if buf.is_empty() {
+                    break;
+                }
+                match buf.iter().position(|&b| b == b'\n') {
+                    Some(i) => {
+                        self.input.consume(i + 1);
+                        self.line.push(b'\n');
+                        break;
+                    }
+                    None => {
+                        let len = buf.len();
+                        self.input.consume(len);
+                    }
+                }
+            }
+        }
+        Ok(n)
+    }
+
     /// Gathers the next non-empty document into `self.ready`; returns where it started and how
     /// it ended.
     fn next_document(&mut self) -> io::Result<Option<(u64, End)>> {
         loop {
-            self.line.clear();
-            if self.input.read_until(b'\n', &mut self.line)? == 0 {
+            if self.read_line()? == 0 {
                 self.done = true;
                 if !self.has_content {
                     return Ok(None);
@@ -179,6 +233,11 @@ impl<R: BufRead> SpanReader<R> {
             self.has_content = true;
             self.doc_line.get_or_insert(self.lines);
         }
+        if self.oversized || self.doc.len() + line.len() > self.max_document {
+            self.oversized = true;
+            self.doc.clear();
+            return;
+        }
         self.doc.extend_from_slice(line);
     }
 
@@ -191,6 +250,7 @@ impl<R: BufRead> SpanReader<R> {
         let line = self.doc_line.unwrap_or(self.lines);
         self.doc_line = next_line;
         self.ready_marked = std::mem::replace(&mut self.marked, next_line.is_some());
+        self.ready_oversized = std::mem::take(&mut self.oversized);
         line
     }
 
@@ -226,6 +286,14 @@ impl<R: BufRead> Iterator for SpanReader<R> {
                 }));
             }
         };
+        if self.ready_oversized {
+            return Some(Err(ReadError {
+                line,
+                kind: ErrorKind::TooLarge {
+                    limit: self.max_document,
+                },
+            }));
+        }
         match end {
             End::Separator => Some(self.parse_ready(line)),
             End::Input { newline } => {
@@ -278,6 +346,12 @@ pub enum ErrorKind {
     /// The input ends inside this document: its writer was interrupted, or is still writing.
     /// Only ever the last item of a reader.
     Torn,
+    /// The document is longer than the reader holds in memory
+    /// ([`SpanReader::max_document_bytes`]); it was skipped.
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }
 
 impl ReadError {
@@ -299,6 +373,11 @@ impl fmt::Display for ReadError {
             ErrorKind::Utf8(e) => write!(f, "span at line {} is not UTF-8: {e}", self.line),
             ErrorKind::Yaml(e) => write!(f, "span at line {}: {e}", self.line),
             ErrorKind::Field(e) => write!(f, "span at line {}: invalid {e}", self.line),
+            ErrorKind::TooLarge { limit } => write!(
+                f,
+                "document at line {} is longer than {limit} bytes: not a span (skipped)",
+                self.line
+            ),
             ErrorKind::Torn => write!(
                 f,
                 "span at line {} is torn: the input ends inside it (its writer was \
@@ -316,7 +395,7 @@ impl std::error::Error for ReadError {
             ErrorKind::Utf8(e) => Some(e),
             ErrorKind::Yaml(e) => Some(e),
             ErrorKind::Field(e) => Some(e),
-            ErrorKind::Torn => None,
+            ErrorKind::Torn | ErrorKind::TooLarge { .. } => None,
         }
     }
 }

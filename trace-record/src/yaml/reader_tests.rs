@@ -161,3 +161,38 @@ fn an_empty_input_is_an_empty_trace() {
         assert!(spans.is_empty() && errors.is_empty(), "{empty:?}");
     }
 }
+
+#[test]
+fn a_document_longer_than_the_limit_is_skipped_without_being_held() {
+    let good = docs(&[span("a", None)]);
+    let limit = good.len() + 16;
+    // A long document of short lines, one endless line, then a good span after each.
+    let long_lines = format!("---\n{}", "key: value\n".repeat(limit));
+    let one_line = format!("---\n{}\n", "x".repeat(limit * 3));
+    let text = format!("{good}{long_lines}{good}{one_line}{good}");
+    let results: Vec<_> = super::reader::SpanReader::new(text.as_bytes())
+        .max_document_bytes(limit)
+        .collect();
+    assert_eq!(results.len(), 5, "{results:?}");
+    for i in [0, 2, 4] {
+        assert_eq!(results[i].as_ref().unwrap().name, "a");
+    }
+    for (i, expected_line) in [
+        (1, good.lines().count() + 1),
+        (3, 2 * good.lines().count() + limit + 2),
+    ] {
+        let e = results[i].as_ref().unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::TooLarge { .. }), "{e}");
+        assert_eq!(e.line(), expected_line as u64, "{e}");
+    }
+    // Without a `---` at all: one oversized document, an error.
+    let garbage = "y".repeat(limit * 2);
+    let results: Vec<_> = super::reader::SpanReader::new(garbage.as_bytes())
+        .max_document_bytes(limit)
+        .collect();
+    assert_eq!(results.len(), 1);
+    assert!(matches!(
+        results[0].as_ref().unwrap_err().kind(),
+        ErrorKind::TooLarge { .. }
+    ));
+}
