@@ -6,6 +6,8 @@ OTEL_PACKAGES=(
   "opentelemetry-api==1.45.2"
   "opentelemetry-sdk==1.45.2"
   "opentelemetry-propagator-b3==1.45.1"
+  # an independent YAML reader for the YAML writer's round-trip test (tests/tests/yaml_pyyaml.rs)
+  "PyYAML==6.0.3"
 )
 if [ ! -x "$OTEL_VENV/bin/python" ]; then
   python3 -m venv "$OTEL_VENV"

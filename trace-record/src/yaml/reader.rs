@@ -23,9 +23,10 @@ pub const MAX_DOCUMENT_BYTES: usize = 64 << 20;
 ///
 /// Nothing bad is passed over in silence:
 ///
-/// - a last document cut short (the file is still being written, or its writer crashed) is an
+/// - a document cut short (the file is still being written, or its writer crashed) is an
 ///   error of kind [`ErrorKind::Torn`]: it started with a `---` line and the input ends in the
-///   middle of a line, or before the document is a whole span;
+///   middle of a line or before the document is a whole span, or, once the stream's documents
+///   end with `...` lines (as the writer's do), it has no `...` line;
 /// - input that is not a span file at all (random bytes, a log, a JSON file) yields an error for
 ///   its first document (not UTF-8, not YAML, or not a span), never an empty sequence.
 ///
@@ -47,6 +48,7 @@ pub const MAX_DOCUMENT_BYTES: usize = 64 << 20;
 /// service: api
 /// duration_ns: 1500000
 /// status: ok
+/// ...
 /// ---
 /// trace_id: 4bf92f3577b34da6a3ce929d0e0e4736
 /// span_id: 2a3c";                                  // cut off mid-write
@@ -54,7 +56,7 @@ pub const MAX_DOCUMENT_BYTES: usize = 64 << 20;
 /// assert_eq!(spans.next().unwrap()?.name, "GET /users");
 /// let torn = spans.next().unwrap().unwrap_err();
 /// assert!(matches!(torn.kind(), yaml::ErrorKind::Torn));
-/// assert_eq!(torn.line(), 13);
+/// assert_eq!(torn.line(), 14);
 /// assert!(spans.next().is_none());
 /// # Ok::<(), yaml::ReadError>(())
 /// ```
@@ -90,6 +92,9 @@ pub struct SpanReader<R> {
     ready_oversized: bool,
     /// The most bytes of one document held in memory.
     max_document: usize,
+    /// Whether a document of this stream ended with a `...` marker, as every document of
+    /// today's writer does: from then on a document that ends without one was cut short.
+    markers_seen: bool,
     /// Whether the current document has a non-blank line yet.
     has_content: bool,
     /// Lines read so far.
@@ -100,7 +105,9 @@ pub struct SpanReader<R> {
 
 /// How a gathered document ended.
 enum End {
-    /// At the next `---`: whole.
+    /// At its `...` end marker: whole.
+    Marker,
+    /// At the next `---`.
     Separator,
     /// At the end of the input, after a newline (`true`) or in the middle of a line.
     Input { newline: bool },
@@ -120,6 +127,7 @@ impl<R: BufRead> SpanReader<R> {
             oversized: false,
             ready_oversized: false,
             max_document: MAX_DOCUMENT_BYTES,
+            markers_seen: false,
             has_content: false,
             lines: 0,
             done: false,
@@ -189,6 +197,12 @@ impl<R: BufRead> SpanReader<R> {
                 if partial > 0 && partial < 3 && self.doc.ends_with(&b"--"[..partial]) {
                     self.doc.truncate(self.doc.len() - partial);
                 }
+                // Likewise the start of the `...` end marker: the document is whole.
+                if partial > 0 && partial < 3 && self.doc.ends_with(&b".."[..partial]) {
+                    self.doc.truncate(self.doc.len() - partial);
+                    self.markers_seen = true;
+                    return Ok(Some((self.finish_document(None), End::Marker)));
+                }
                 let newline = self.doc.ends_with(b"\n");
                 return Ok(Some((self.finish_document(None), End::Input { newline })));
             }
@@ -209,7 +223,11 @@ impl<R: BufRead> SpanReader<R> {
                 if self.has_content {
                     let line = self.finish_document(next_line);
                     self.push_line(&rest);
-                    return Ok(Some((line, End::Separator)));
+                    if separator {
+                        return Ok(Some((line, End::Separator)));
+                    }
+                    self.markers_seen = true;
+                    return Ok(Some((line, End::Marker)));
                 }
                 self.doc.clear();
                 self.doc_line = next_line;
@@ -294,7 +312,27 @@ impl<R: BufRead> Iterator for SpanReader<R> {
                 },
             }));
         }
+        let torn = || {
+            Some(Err(ReadError {
+                line,
+                kind: ErrorKind::Torn,
+            }))
+        };
         match end {
+            End::Marker => Some(self.parse_ready(line)),
+            // In a file whose documents end with `...`, one that the next `---` interrupts
+            // was cut short, and its writer closed it off when it appended again: even when
+            // what is left parses, it may have lost its tags, so it is not taken as a span.
+            // (When it does not parse, what is wrong with it is the more precise error.)
+            End::Separator if self.markers_seen && self.ready_marked => {
+                Some(self.parse_ready(line).and_then(|_| {
+                    Err(ReadError {
+                        line,
+                        kind: ErrorKind::Torn,
+                    })
+                }))
+            }
+            End::Input { .. } if self.markers_seen && self.ready_marked => torn(),
             End::Separator => Some(self.parse_ready(line)),
             End::Input { newline } => {
                 let parsed = self.parse_ready(line);
@@ -343,8 +381,9 @@ pub enum ErrorKind {
     Yaml(serde_yaml::Error),
     /// A value has the right type but is not valid (an id that is not hex, an unknown kind...).
     Field(InvalidField),
-    /// The input ends inside this document: its writer was interrupted, or is still writing.
-    /// Only ever the last item of a reader.
+    /// The document was cut short: its writer was interrupted (a crash, a full disk) or is
+    /// still writing. Either the input ends inside it, or, in a file whose documents end with a
+    /// `...` line, the next document starts before its `...`.
     Torn,
     /// The document is longer than the reader holds in memory
     /// ([`SpanReader::max_document_bytes`]); it was skipped.
@@ -380,8 +419,8 @@ impl fmt::Display for ReadError {
             ),
             ErrorKind::Torn => write!(
                 f,
-                "span at line {} is torn: the input ends inside it (its writer was \
-                 interrupted or is still writing)",
+                "span at line {} is torn: cut short by an interrupted write (a crash, a full \
+                 disk, or a writer still writing)",
                 self.line
             ),
         }

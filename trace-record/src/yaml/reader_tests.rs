@@ -88,8 +88,9 @@ fn a_torn_last_document_is_reported_wherever_it_was_cut() {
     let bytes = text.as_bytes();
     let last_start = bytes.len() - to_string(&spans[2]).unwrap().len();
     let last_line = 1 + text[..last_start].lines().count() as u64;
-    // Cut right after the `---` line: an empty last document, nothing torn.
-    for cut in last_start + "---\n".len() + 1..bytes.len() {
+    // Cut right after the `---` line: an empty last document, nothing torn. Cut inside the
+    // `...` line: whole.
+    for cut in last_start + "---\n".len() + 1..=bytes.len() - "...\n".len() {
         let (read, errors) = read(&bytes[..cut]);
         assert_eq!(read, spans[..2], "cut at byte {cut}");
         assert_eq!(errors.len(), 1, "cut at byte {cut}: {errors:?}");
@@ -195,4 +196,41 @@ fn a_document_longer_than_the_limit_is_skipped_without_being_held() {
         results[0].as_ref().unwrap_err().kind(),
         ErrorKind::TooLarge { .. }
     ));
+}
+
+#[test]
+fn a_document_closed_off_without_its_end_marker_is_torn_even_when_it_parses() {
+    // What an append after a crash leaves: the torn document (here cut at a line boundary, so
+    // what is left parses, without its tags), a newline, then the next run's documents.
+    let spans = [span("a", None), full_span(), span("c", None)];
+    let first = to_string(&spans[0]).unwrap();
+    let second = to_string(&spans[1]).unwrap();
+    let cut = second.find("\ntags:").expect("full_span has tags") + 1;
+    let text = format!(
+        "{first}{}\n{}",
+        &second[..cut],
+        to_string(&spans[2]).unwrap()
+    );
+    let results: Vec<_> = read_spans(text.as_bytes()).collect();
+    assert_eq!(results.len(), 3, "{results:?}");
+    assert_eq!(results[0].as_ref().unwrap(), &spans[0]);
+    let torn = results[1].as_ref().unwrap_err();
+    assert!(matches!(torn.kind(), ErrorKind::Torn), "{torn}");
+    assert_eq!(torn.line(), 1 + first.lines().count() as u64);
+    assert_eq!(results[2].as_ref().unwrap(), &spans[2]);
+}
+
+#[test]
+fn documents_without_end_markers_still_read() {
+    // Files written before documents ended with `...`.
+    let spans = [span("a", None), full_span()];
+    let text: String = spans
+        .iter()
+        .map(|s| to_string(s).unwrap().replace("\n...\n", "\n"))
+        .collect();
+    assert!(!text.contains("\n..."));
+    let read: Vec<_> = read_spans(text.as_bytes())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(read, spans);
 }
