@@ -1,7 +1,7 @@
 //! The Go original's demo in Rust: an HTTP server that traces every request into `example.yaml`.
 //!
 //! ```text
-//! cargo run -p examples --example http_server [ADDR]      # default 127.0.0.1:8000
+//! cargo run -p examples --features http --example http_server [ADDR]      # default 127.0.0.1:8000
 //! curl -i http://127.0.0.1:8000/foo/bar
 //! ```
 //!

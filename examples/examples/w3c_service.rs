@@ -1,7 +1,7 @@
 //! A service for the W3C Trace Context conformance suite (github.com/w3c/trace-context, `test/`).
 //!
 //! ```text
-//! cargo run -p examples --example w3c_service [ADDR]      # default 127.0.0.1:5000
+//! cargo run -p examples --features http --example w3c_service [ADDR]      # default 127.0.0.1:5000
 //! python test/test.py http://127.0.0.1:5000/test         # in a checkout of w3c/trace-context
 //! ```
 //!

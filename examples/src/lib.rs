@@ -1,1 +1,5 @@
-//! Runnable examples: see `examples/`.
+//! Runnable examples: see `examples/`. The HTTP examples' shared parts live here, behind the
+//! `http` feature.
+
+#[cfg(feature = "http")]
+pub mod fanout;

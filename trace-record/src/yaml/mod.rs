@@ -103,9 +103,11 @@ mod recorder;
 mod schema;
 mod text;
 
-pub use reader::{ErrorKind, ReadError, SpanReader, read_file, read_spans};
+pub use reader::{ErrorKind, MAX_DOCUMENT_BYTES, ReadError, SpanReader, read_file, read_spans};
 pub use recorder::{WriteError, YamlRecorder, to_string};
 pub use schema::InvalidField;
 
+#[cfg(test)]
+mod reader_tests;
 #[cfg(test)]
 mod tests;

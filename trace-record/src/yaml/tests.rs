@@ -108,14 +108,25 @@ fn times_are_utc_with_nanoseconds() {
 }
 
 #[test]
-fn a_truncated_last_document_is_skipped_wherever_it_was_cut() {
+fn a_truncated_last_document_is_reported_wherever_it_was_cut() {
     let spans = [span("a", None), full_span(), span("c", None)];
     let bytes = write_all(&spans);
     let last_start = bytes.len() - to_string(&spans[2]).unwrap().len();
-    // Up to its `...` line: past that the document is whole.
-    for cut in last_start..bytes.len() - "...\n".len() {
-        let read = read_all(&bytes[..cut]);
-        assert_eq!(read, spans[..2], "cut at byte {cut}");
+    // From the first byte after the last `---` line to its `...` line, the document is torn.
+    for cut in last_start + "---\n".len() + 1..=bytes.len() - "...\n".len() {
+        let results: Vec<_> = read_spans(&bytes[..cut]).collect();
+        let (torn, whole) = results.split_last().unwrap();
+        let whole: Vec<_> = whole.iter().map(|r| r.as_ref().unwrap().clone()).collect();
+        assert_eq!(whole, spans[..2], "cut at byte {cut}");
+        let torn = torn.as_ref().unwrap_err();
+        assert!(
+            matches!(torn.kind(), ErrorKind::Torn),
+            "cut at byte {cut}: {torn}"
+        );
+    }
+    // Inside its `...` line, it is whole.
+    for cut in bytes.len() - "...\n".len() + 1..bytes.len() {
+        assert_eq!(read_all(&bytes[..cut]), spans, "cut at byte {cut}");
     }
     assert_eq!(read_all(&bytes), spans);
 }
