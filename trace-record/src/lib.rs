@@ -35,10 +35,14 @@
 
 #![warn(missing_docs)]
 
+#[cfg(any(feature = "dynamodb", feature = "otlp"))]
+mod delivery;
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
 mod memory;
 mod trace;
+#[cfg(feature = "otlp")]
+pub mod otlp;
 pub mod tree;
 pub mod yaml;
 

@@ -11,7 +11,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 use super::item::Item;
 use super::progress::Progress;
-use super::retry::{Failure, backoff, classify};
+use super::retry::{Failure, classify};
+use crate::delivery::backoff;
 use super::stats::{Counters, LossReason};
 
 /// DynamoDB's limit on the items of one `BatchWriteItem` call.

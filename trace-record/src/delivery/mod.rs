@@ -1,0 +1,9 @@
+//! What the networked recorders (DynamoDB, OTLP) share about delivering spans from a background
+//! thread: how long to wait before a retry, and how a flush waits for exactly the spans handed
+//! over before it while losses reach the tracer's error hook.
+
+mod backoff;
+mod settlement;
+
+pub(crate) use backoff::backoff;
+pub(crate) use settlement::Settlement;
