@@ -1,4 +1,6 @@
-# OpenTelemetry's Python SDK and propagators, for the wire interop test (tests/tests/wire_interop.rs).
+# OpenTelemetry's Python SDK and propagators, for the wire interop test (tests/tests/wire_interop.rs);
+# opentelemetry-proto for the OTLP decoder (scripts/otlp/decoder.py) and the rotel collector (its binary
+# ships on PyPI), both started by scripts/services/rotel.sh for the OTLP tests.
 # Sourced by scripts/test.sh: creates a venv once (under the cargo target dir), installs pinned
 # versions, and exports OTEL_PYTHON with the venv's interpreter.
 OTEL_VENV="${CARGO_TARGET_DIR:-$PWD/target}/otel-python-venv"
@@ -6,6 +8,9 @@ OTEL_PACKAGES=(
   "opentelemetry-api==1.45.2"
   "opentelemetry-sdk==1.45.2"
   "opentelemetry-propagator-b3==1.45.1"
+  "opentelemetry-proto==1.45.2"
+  "protobuf==7.36.2"
+  "rotel==0.0.1a15"
 )
 if [ ! -x "$OTEL_VENV/bin/python" ]; then
   python3 -m venv "$OTEL_VENV"
