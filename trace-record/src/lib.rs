@@ -40,9 +40,9 @@ mod delivery;
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
 mod memory;
-mod trace;
 #[cfg(feature = "otlp")]
 pub mod otlp;
+mod trace;
 pub mod tree;
 pub mod yaml;
 

@@ -23,7 +23,8 @@ pub fn string(key: &str, value: &str) -> KeyValue {
 }
 
 fn nanos(t: std::time::SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
 }
 
 /// One span as the OTLP recorder maps it (see `trace_record::otlp`).

@@ -12,8 +12,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use super::item::Item;
 use super::progress::Progress;
 use super::retry::{Failure, classify};
-use crate::delivery::backoff;
 use super::stats::{Counters, LossReason};
+use crate::delivery::backoff;
 
 /// DynamoDB's limit on the items of one `BatchWriteItem` call.
 pub(crate) const MAX_BATCH: usize = 25;

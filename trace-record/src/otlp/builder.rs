@@ -212,8 +212,10 @@ mod tests {
     use crate::otlp::OtlpRecorder;
 
     fn with_env(vars: &[(&str, &str)]) -> OtlpBuilder {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
         OtlpRecorder::builder().env_from(move |k| map.get(k).cloned())
     }
 

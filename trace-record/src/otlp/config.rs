@@ -244,10 +244,7 @@ pub(crate) fn parse_endpoint(source: &str, url: &str) -> Result<Uri, ConfigError
             ));
         }
         _ => {
-            return Err(bad(
-                source,
-                format!("`{url}` must start with `http://`"),
-            ));
+            return Err(bad(source, format!("`{url}` must start with `http://`")));
         }
     }
     if uri.host().is_none_or(str::is_empty) {
@@ -291,7 +288,10 @@ pub(crate) fn parse_headers(
             let name = HeaderName::try_from(k.as_str())
                 .map_err(|_| bad(source, format!("`{k}` is not a valid header name")))?;
             let value = HeaderValue::try_from(v.as_str()).map_err(|_| {
-                bad(source, format!("the value of `{k}` is not a valid header value"))
+                bad(
+                    source,
+                    format!("the value of `{k}` is not a valid header value"),
+                )
             })?;
             Ok((name, value))
         })
@@ -315,8 +315,12 @@ pub(crate) fn parse_pairs(source: &str, value: &str) -> Result<Vec<(String, Stri
         if key.is_empty() {
             return Err(bad(source, format!("`{}` has an empty key", member.trim())));
         }
-        let decoded = percent_decode(raw.trim())
-            .ok_or_else(|| bad(source, format!("the value of `{key}` has a bad percent escape or is not UTF-8")))?;
+        let decoded = percent_decode(raw.trim()).ok_or_else(|| {
+            bad(
+                source,
+                format!("the value of `{key}` has a bad percent escape or is not UTF-8"),
+            )
+        })?;
         pairs.push((key.to_owned(), decoded));
     }
     Ok(pairs)
@@ -349,8 +353,10 @@ mod tests {
     use super::*;
 
     fn env(vars: &[(&str, &str)]) -> Result<FromEnv, ConfigError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
         FromEnv::read(&move |k| map.get(k).cloned())
     }
 
@@ -410,7 +416,9 @@ mod tests {
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc", "http/protobuf"),
             ("OTEL_RESOURCE_ATTRIBUTES", "=v", "empty key"),
         ] {
-            let error = env(&[(var, value)]).err().unwrap_or_else(|| panic!("{var}={value} accepted"));
+            let error = env(&[(var, value)])
+                .err()
+                .unwrap_or_else(|| panic!("{var}={value} accepted"));
             assert_eq!(error.source_name, var);
             assert!(error.to_string().contains(expected), "{error}");
         }
@@ -421,7 +429,10 @@ mod tests {
         let e = env(&[
             ("OTEL_EXPORTER_OTLP_TIMEOUT", "2500"),
             ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"),
-            ("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod,team=a%2Cb"),
+            (
+                "OTEL_RESOURCE_ATTRIBUTES",
+                "deployment.environment=prod,team=a%2Cb",
+            ),
             ("OTEL_SERVICE_NAME", "checkout"),
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
         ])
@@ -441,7 +452,12 @@ mod tests {
     #[test]
     fn endpoints_must_be_http_urls_with_a_host() {
         assert!(parse_endpoint("x", "http://127.0.0.1:4318/v1/traces").is_ok());
-        for url in ["localhost:4318", "ftp://h/x", "not a url", "https://h/v1/traces"] {
+        for url in [
+            "localhost:4318",
+            "ftp://h/x",
+            "not a url",
+            "https://h/v1/traces",
+        ] {
             assert!(parse_endpoint("x", url).is_err(), "{url}");
         }
     }

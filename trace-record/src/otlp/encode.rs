@@ -258,12 +258,7 @@ impl RequestEncoder {
             key_value(w, 1, "process.pid", Value::Int(i64::from(process.pid)));
         }
         if !prelude.configured("process.executable.name") {
-            key_value(
-                w,
-                1,
-                "process.executable.name",
-                Value::Str(&process.name),
-            );
+            key_value(w, 1, "process.executable.name", Value::Str(&process.name));
         }
         w.buf.extend_from_slice(&prelude.resource_attributes);
         w.close(resource);
@@ -292,7 +287,11 @@ fn encode_span<S: SpanSource>(w: &mut Writer, span: &S, detail: Detail) {
     let state = span.trace_state();
     if !state.is_empty() {
         // `key=value,key=value`, the `tracestate` header's form.
-        let len = state.iter().map(|(k, v)| k.len() + v.len() + 1).sum::<usize>() + state.len()
+        let len = state
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 1)
+            .sum::<usize>()
+            + state.len()
             - 1;
         let field = w.open(3, super::wire::varint_len(len as u64));
         for (i, (k, v)) in state.iter().enumerate() {

@@ -28,7 +28,13 @@ impl Progress {
 
     /// Counts `n` spans as lost and reports it; `queued` says whether they had reached the queue
     /// (and so are waited for by a flush).
-    pub(crate) fn lost(&self, reason: LossReason, n: u64, queued: bool, message: impl Into<String>) {
+    pub(crate) fn lost(
+        &self,
+        reason: LossReason,
+        n: u64,
+        queued: bool,
+        message: impl Into<String>,
+    ) {
         if n == 0 {
             return;
         }

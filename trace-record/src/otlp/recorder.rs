@@ -207,12 +207,18 @@ impl OtlpRecorder {
             }
             Some(Err(TrySendError::Full(_))) => {
                 losses.queue_full += from_this_call;
-                (LossReason::QueueFull, "a batch was ready with the request queue full")
+                (
+                    LossReason::QueueFull,
+                    "a batch was ready with the request queue full",
+                )
             }
             // The sender is gone: shut down already, or its thread died.
             Some(Err(TrySendError::Closed(_))) | None => {
                 losses.stopped += from_this_call;
-                (LossReason::Shutdown, "a batch was ready after the sender stopped")
+                (
+                    LossReason::Shutdown,
+                    "a batch was ready after the sender stopped",
+                )
             }
         };
         // Spans of earlier calls were counted as recorded: report them as lost now.
@@ -258,7 +264,10 @@ impl OtlpRecorder {
             ));
         }
         if losses.stopped > 0 {
-            reasons.push(format!("{} arrived after the sender stopped", losses.stopped));
+            reasons.push(format!(
+                "{} arrived after the sender stopped",
+                losses.stopped
+            ));
         }
         Err(RecordError::new(format!("OTLP recorder: {}", reasons.join(", "))).with_lost(lost))
     }

@@ -168,8 +168,7 @@ impl Sender {
                 || backoff(attempts, limits.base_backoff, limits.max_backoff),
                 |after| after.max(Duration::from_millis(1)),
             );
-            if attempts >= limits.max_attempts || started.elapsed() + wait > limits.max_retry_time
-            {
+            if attempts >= limits.max_attempts || started.elapsed() + wait > limits.max_retry_time {
                 self.progress.lost(
                     LossReason::RetriesExhausted,
                     spans,

@@ -2,7 +2,9 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use trace_core::{CodeLocation, Link, Process, SpanId, SpanKind, SpanRecord, Status, Tags, TraceId};
+use trace_core::{
+    CodeLocation, Link, Process, SpanId, SpanKind, SpanRecord, Status, Tags, TraceId,
+};
 
 /// A finished span as the encoder reads it, borrowed.
 pub(crate) trait SpanSource {

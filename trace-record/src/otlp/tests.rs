@@ -205,7 +205,10 @@ fn configured_resource_attributes_and_service_name_are_written() {
     assert_eq!(attributes[0].1, "configured");
     assert_eq!(attributes[4].1, "override");
     let scope = rs.scope_spans[0].scope.as_ref().unwrap();
-    assert_eq!((scope.name.as_str(), scope.version.as_str()), ("my-scope", "9.9"));
+    assert_eq!(
+        (scope.name.as_str(), scope.version.as_str()),
+        ("my-scope", "9.9")
+    );
 }
 
 fn sample() -> SpanRecord {

@@ -136,9 +136,9 @@ impl Writer {
             if needed > open.reserved {
                 self.buf.resize(body_end + needed - open.reserved, 0);
             }
+            self.buf.copy_within(body_start..body_end, open.at + needed);
             self.buf
-                .copy_within(body_start..body_end, open.at + needed);
-            self.buf.truncate(open.at + needed + (body_end - body_start));
+                .truncate(open.at + needed + (body_end - body_start));
         }
         let mut value = len;
         for slot in &mut self.buf[open.at..open.at + needed] {
