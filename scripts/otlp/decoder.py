@@ -13,7 +13,9 @@ Sessions keep tests apart: a request to `/s/<session>/v1/traces` belongs to <ses
     GET  /control/<session>       JSON list of the session's requests, decoded (see `record`)
     GET  /health                  200
 
-Run: python decoder.py --port 0 [--port-file FILE]; prints `listening on PORT` once ready.
+Run: python decoder.py --port 0 [--port-file FILE] [--discard]; prints `listening on PORT` once
+ready. With --discard (for benchmarks) it parses each request, keeps only the count of spans
+(`GET /control/count`), and answers 200.
 """
 
 import argparse
@@ -33,6 +35,8 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 LOCK = threading.Lock()
 REQUESTS = {}  # session -> [record]
 ANSWERS = {}  # session -> [answer]
+DISCARD = False
+SPAN_COUNT = 0
 
 
 def any_value(v):
@@ -142,6 +146,8 @@ class Handler(BaseHTTPRequestHandler):
         return None
 
     def do_GET(self):
+        if self.path == "/control/count":
+            return self.reply(200, str(SPAN_COUNT).encode(), "text/plain")
         if self.path == "/health":
             return self.reply(200, b"ok", "text/plain")
         if self.path.startswith("/control/"):
@@ -166,6 +172,15 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.body()
         if session is None:
             return self.reply(404, b"no such path", "text/plain")
+        if DISCARD:
+            global SPAN_COUNT
+            request = ExportTraceServiceRequest()
+            encoding = self.headers.get("Content-Encoding", "")
+            request.ParseFromString(gzip.decompress(raw) if encoding == "gzip" else raw)
+            n = sum(len(ss.spans) for rs in request.resource_spans for ss in rs.scope_spans)
+            with LOCK:
+                SPAN_COUNT += n
+            return self.reply(200, b"")
         with LOCK:
             queue = ANSWERS.get(session, [])
             answer = queue.pop(0) if queue else {}
@@ -209,7 +224,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--port-file")
+    parser.add_argument("--discard", action="store_true")
     args = parser.parse_args()
+    global DISCARD
+    DISCARD = args.discard
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     port = server.server_address[1]

@@ -8,6 +8,7 @@
 //! - [`tree`]: a trace printed as an indented call tree ([`tree::write_tree`]), and
 //!   [`TreeRecorder`], which prints each trace as it finishes.
 //! - [`MemoryRecorder`]: keeps spans in memory, for tests.
+//! - `otlp` (feature `otlp`): sends spans to any OpenTelemetry backend as OTLP/HTTP protobuf.
 //!
 //! ```
 //! use trace_core::{span, Tracer};

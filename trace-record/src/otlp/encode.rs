@@ -278,6 +278,32 @@ impl RequestEncoder {
     }
 }
 
+/// Writes the `ExportTraceServiceRequest` (protobuf) the recorder would send for `spans` into
+/// `out`, replacing its contents: all spans in one request, with the default resource and scope
+/// (no configured attributes). For tools that send or store OTLP themselves, and for benchmarks.
+///
+/// ```
+/// use trace_record::otlp::encode_request;
+/// let mut body = Vec::new();
+/// encode_request(&[], &mut body);
+/// assert!(body.is_empty()); // no spans, no resource
+/// ```
+pub fn encode_request(spans: &[trace_core::SpanRecord], out: &mut Vec<u8>) {
+    let prelude = Prelude::new(None, &[], SDK_NAME, SDK_VERSION);
+    out.clear();
+    let mut encoder = RequestEncoder {
+        w: Writer {
+            buf: std::mem::take(out),
+        },
+        group: None,
+        spans: 0,
+    };
+    for span in spans {
+        encoder.push(&prelude, span, Detail::Full, usize::MAX);
+    }
+    *out = encoder.finish();
+}
+
 /// One `Span` in field 2 of `ScopeSpans`.
 #[inline]
 fn encode_span<S: SpanSource>(w: &mut Writer, span: &S, detail: Detail) {

@@ -41,6 +41,7 @@ mod wire;
 mod tests;
 
 pub use builder::OtlpBuilder;
+pub use encode::encode_request;
 pub use config::{Compression, ConfigError, DEFAULT_ENDPOINT, Limits, OtlpConfig};
 pub use recorder::{OtlpRecorder, SetupError};
 pub use stats::{LossReason, OtlpStats, StatsHandle};
