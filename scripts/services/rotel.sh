@@ -68,6 +68,7 @@ fi
 
 export TRACE_TEST_OTLP_DECODER="http://127.0.0.1:$OTLP_DECODER_PORT"
 export TRACE_TEST_ROTEL_ENDPOINT="http://127.0.0.1:$ROTEL_HTTP_PORT"
+export TRACE_TEST_ROTEL_GRPC_ENDPOINT="http://127.0.0.1:$ROTEL_GRPC_PORT"
 # The receiver-down test starts (and stops) a decoder of its own with these.
 export TRACE_TEST_OTLP_DECODER_SCRIPT="$PWD/scripts/otlp/decoder.py"
 echo "OTLP decoder (pid $OTLP_DECODER_PID) at $TRACE_TEST_OTLP_DECODER; rotel (pid $ROTEL_PID) at $TRACE_TEST_ROTEL_ENDPOINT"

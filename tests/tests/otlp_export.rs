@@ -8,10 +8,12 @@ mod otlp_support;
 use std::process::Command;
 use std::time::Duration;
 
-use otlp_support::{Session, attribute, builder, eventually, rotel, serial, spans_of};
+use otlp_support::{
+    Session, attribute, builder, eventually, ids, rotel, rotel_grpc, serial, spans, spans_of,
+};
 use serde_json::{Value, json};
-use trace_core::{SpanKind, Tracer, current, span};
-use trace_record::otlp::Compression;
+use trace_core::{Recorder, SpanKind, Tracer, current, span};
+use trace_record::otlp::{Compression, Protocol};
 
 /// The spans of `trace_id` the collector forwarded to the decoder, waiting until `n` arrived.
 fn forwarded(trace_id: &str, n: usize) -> Vec<Value> {
@@ -238,4 +240,33 @@ fn the_example_trace_arrives_through_rotel() {
         attribute(&spans[0]["_resource"], "service.name"),
         Some(&json!({"string": "otlp-example"}))
     );
+}
+
+/// OTLP/gRPC (feature `otlp-grpc`) into rotel's gRPC receiver, plain and gzip.
+#[test]
+fn spans_sent_over_grpc_arrive_through_rotel() {
+    for compression in [Compression::None, Compression::Gzip] {
+        let mut recorder = builder(&rotel_grpc())
+            .protocol(Protocol::Grpc)
+            .compression(compression)
+            .build()
+            .unwrap();
+        let sent = spans(20);
+        recorder.record(&sent).unwrap();
+        recorder.flush().unwrap();
+        let stats = recorder.current_stats();
+        assert_eq!((stats.delivered, stats.lost_total()), (20, 0), "{stats:?}");
+        let arrived = forwarded(&sent[0].trace_id.to_string(), 20);
+        let mut got: Vec<String> = arrived
+            .iter()
+            .map(|s| s["span_id"].as_str().unwrap().to_owned())
+            .collect();
+        got.sort();
+        assert_eq!(got, ids(&sent));
+        let root = by_name(&arrived, "span 0");
+        assert_eq!(
+            attribute(&root["attributes"], "f"),
+            Some(&json!({"double": 0.5}))
+        );
+    }
 }

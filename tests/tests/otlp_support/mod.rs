@@ -49,6 +49,16 @@ pub fn rotel() -> String {
     url
 }
 
+/// rotel's OTLP/gRPC endpoint (it forwards to the decoder's session `default`).
+pub fn rotel_grpc() -> String {
+    let url = var("TRACE_TEST_ROTEL_GRPC_ENDPOINT");
+    let host = url.trim_start_matches("http://");
+    TcpStream::connect(host).unwrap_or_else(|e| {
+        panic!("nothing answers at TRACE_TEST_ROTEL_GRPC_ENDPOINT={url} ({e}): {HOW_TO_START}")
+    });
+    url
+}
+
 /// A minimal HTTP/1.1 exchange (one request per connection) with the decoder's control API.
 pub fn http(
     base: &str,

@@ -4,7 +4,8 @@ use std::fmt;
 use std::time::Duration;
 
 use super::config::{
-    self, Compression, ConfigError, DEFAULT_ENDPOINT, FromEnv, Limits, Lookup, OtlpConfig,
+    self, Compression, ConfigError, DEFAULT_ENDPOINT, DEFAULT_GRPC_ENDPOINT, FromEnv, Limits,
+    Lookup, OtlpConfig, Protocol,
 };
 use super::encode::{SDK_NAME, SDK_VERSION};
 use super::recorder::{OtlpRecorder, SetupError};
@@ -21,11 +22,14 @@ use super::recorder::{OtlpRecorder, SetupError};
 /// | [`service_name`](Self::service_name) | `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES` | each span's service |
 /// | [`resource_attribute`](Self::resource_attribute) | `OTEL_RESOURCE_ATTRIBUTES`: `k=v,..`, percent-decoded | none |
 ///
-/// `OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL`, when set, must be `http/protobuf`. A bad value in any
-/// of them makes [`build`](Self::build) fail with a [`ConfigError`] naming the variable.
+/// | [`protocol`](Self::protocol) | `OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL`: `http/protobuf`, or `grpc` (feature `otlp-grpc`; then the default endpoint is `http://localhost:4317` and `OTEL_EXPORTER_OTLP_ENDPOINT` is used as is) | `http/protobuf` |
+///
+/// A bad value in any of them makes [`build`](Self::build) fail with a [`ConfigError`] naming
+/// the variable.
 pub struct OtlpBuilder {
     env: Option<Lookup>,
     endpoint: Option<String>,
+    protocol: Option<Protocol>,
     headers: Vec<(String, String)>,
     timeout: Option<Duration>,
     compression: Option<Compression>,
@@ -53,6 +57,7 @@ impl Default for OtlpBuilder {
         Self {
             env: Some(Box::new(|name| std::env::var(name).ok())),
             endpoint: None,
+            protocol: None,
             headers: Vec::new(),
             timeout: None,
             compression: None,
@@ -69,6 +74,14 @@ impl OtlpBuilder {
     #[must_use]
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
+        self
+    }
+
+    /// The transport (default OTLP/HTTP protobuf). [`Protocol::Grpc`] needs the `otlp-grpc`
+    /// feature: without it, [`build`](Self::build) fails.
+    #[must_use]
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = Some(protocol);
         self
     }
 
@@ -143,10 +156,21 @@ impl OtlpBuilder {
             Some(lookup) => FromEnv::read(lookup)?,
             None => FromEnv::default(),
         };
-        let (source, url) = match (&self.endpoint, env.endpoint) {
+        let protocol = self.protocol.or(env.protocol).unwrap_or_default();
+        if protocol == Protocol::Grpc && !cfg!(feature = "otlp-grpc") {
+            return Err(ConfigError {
+                source_name: "OtlpBuilder::protocol".into(),
+                problem: "gRPC needs trace-record's `otlp-grpc` feature".into(),
+            });
+        }
+        let default = match protocol {
+            Protocol::HttpProtobuf => DEFAULT_ENDPOINT,
+            Protocol::Grpc => DEFAULT_GRPC_ENDPOINT,
+        };
+        let (source, url) = match (&self.endpoint, env.endpoint_for(protocol)) {
             (Some(url), _) => ("OtlpBuilder::endpoint".to_owned(), url.clone()),
             (None, Some(from_env)) => from_env,
-            (None, None) => ("default".to_owned(), DEFAULT_ENDPOINT.to_owned()),
+            (None, None) => ("default".to_owned(), default.to_owned()),
         };
         let endpoint = config::parse_endpoint(&source, &url)?;
         let mut headers = env.headers.unwrap_or_default();
@@ -177,6 +201,7 @@ impl OtlpBuilder {
         }
         Ok(OtlpConfig {
             endpoint,
+            protocol,
             headers,
             timeout: self
                 .timeout

@@ -10,6 +10,19 @@ use hyper::http::{HeaderName, HeaderValue, Uri};
 /// The endpoint used when none is configured.
 pub const DEFAULT_ENDPOINT: &str = "http://localhost:4318/v1/traces";
 
+/// The endpoint used for OTLP/gRPC when none is configured.
+pub const DEFAULT_GRPC_ENDPOINT: &str = "http://localhost:4317";
+
+/// The OTLP transport.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Protocol {
+    /// OTLP/HTTP with protobuf bodies (`http/protobuf`), the default.
+    #[default]
+    HttpProtobuf,
+    /// OTLP/gRPC over HTTP/2 without TLS (`grpc`); needs the `otlp-grpc` feature.
+    Grpc,
+}
+
 /// How request bodies are compressed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Compression {
@@ -51,6 +64,7 @@ fn bad(source_name: &str, problem: impl Into<String>) -> ConfigError {
 #[derive(Clone)]
 pub struct OtlpConfig {
     pub(crate) endpoint: Uri,
+    pub(crate) protocol: Protocol,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) timeout: Duration,
     pub(crate) compression: Compression,
@@ -67,6 +81,7 @@ impl fmt::Debug for OtlpConfig {
         let headers: Vec<_> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
         f.debug_struct("OtlpConfig")
             .field("endpoint", &self.endpoint)
+            .field("protocol", &self.protocol)
             .field("headers (values redacted)", &headers)
             .field("timeout", &self.timeout)
             .field("compression", &self.compression)
@@ -83,6 +98,11 @@ impl OtlpConfig {
     /// The URL requests are sent to.
     pub fn endpoint(&self) -> String {
         self.endpoint.to_string()
+    }
+
+    /// The transport.
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
     }
 
     /// Extra request headers (names and values).
@@ -166,7 +186,9 @@ pub(crate) type Lookup = Box<dyn Fn(&str) -> Option<String> + Send>;
 /// The environment's settings, each `None` when its variable is unset.
 #[derive(Debug, Default)]
 pub(crate) struct FromEnv {
-    pub(crate) endpoint: Option<(String, String)>,
+    pub(crate) protocol: Option<Protocol>,
+    /// (variable, value, whether it is the base `OTEL_EXPORTER_OTLP_ENDPOINT`).
+    pub(crate) endpoint: Option<(String, String, bool)>,
     pub(crate) headers: Option<Vec<(HeaderName, HeaderValue)>>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) compression: Option<Compression>,
@@ -185,24 +207,13 @@ fn pick(lookup: &dyn Fn(&str) -> Option<String>, general: &str) -> Option<(Strin
 impl FromEnv {
     pub(crate) fn read(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut env = Self::default();
-        if let Some((name, protocol)) = pick(lookup, "OTEL_EXPORTER_OTLP_PROTOCOL")
-            && protocol.trim() != "http/protobuf"
-        {
-            return Err(bad(
-                &name,
-                format!("`{protocol}` is not supported: this recorder sends `http/protobuf`"),
-            ));
+        if let Some((name, protocol)) = pick(lookup, "OTEL_EXPORTER_OTLP_PROTOCOL") {
+            env.protocol = Some(parse_protocol(&name, &protocol)?);
         }
         if let Some(url) = lookup("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") {
-            env.endpoint = Some(("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT".into(), url));
+            env.endpoint = Some(("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT".into(), url, false));
         } else if let Some(base) = lookup("OTEL_EXPORTER_OTLP_ENDPOINT") {
-            // The base URL gets the signal's path appended, keeping any path it has.
-            let url = if base.ends_with('/') {
-                format!("{base}v1/traces")
-            } else {
-                format!("{base}/v1/traces")
-            };
-            env.endpoint = Some(("OTEL_EXPORTER_OTLP_ENDPOINT".into(), url));
+            env.endpoint = Some(("OTEL_EXPORTER_OTLP_ENDPOINT".into(), base, true));
         }
         if let Some((name, value)) = pick(lookup, "OTEL_EXPORTER_OTLP_HEADERS") {
             env.headers = Some(parse_headers(&name, &value)?);
@@ -222,6 +233,38 @@ impl FromEnv {
             env.service_name = Some(name.trim().to_owned());
         }
         Ok(env)
+    }
+}
+
+impl FromEnv {
+    /// The endpoint from the environment for `protocol`, with the variable it came from: for
+    /// OTLP/HTTP the base URL gets the signal's path appended (keeping any path it has); for
+    /// gRPC it is used as is.
+    pub(crate) fn endpoint_for(&self, protocol: Protocol) -> Option<(String, String)> {
+        let (name, url, base) = self.endpoint.as_ref()?;
+        let url = match (base, protocol) {
+            (true, Protocol::HttpProtobuf) if url.ends_with('/') => format!("{url}v1/traces"),
+            (true, Protocol::HttpProtobuf) => format!("{url}/v1/traces"),
+            _ => url.clone(),
+        };
+        Some((name.clone(), url))
+    }
+}
+
+/// `OTEL_EXPORTER_OTLP_PROTOCOL`: `http/protobuf`, or `grpc` with the `otlp-grpc` feature.
+pub(crate) fn parse_protocol(source: &str, value: &str) -> Result<Protocol, ConfigError> {
+    match value.trim() {
+        "http/protobuf" => Ok(Protocol::HttpProtobuf),
+        "grpc" if cfg!(feature = "otlp-grpc") => Ok(Protocol::Grpc),
+        "grpc" => Err(bad(
+            source,
+            "`grpc` needs trace-record's `otlp-grpc` feature; without it this recorder sends \
+             `http/protobuf`",
+        )),
+        other => Err(bad(
+            source,
+            format!("`{other}` is not supported: use `http/protobuf` (or `grpc`)"),
+        )),
     }
 }
 
@@ -362,7 +405,13 @@ mod tests {
 
     #[test]
     fn the_base_endpoint_gets_the_traces_path_and_the_traces_endpoint_is_used_as_is() {
-        let e = |vars| env(vars).unwrap().endpoint.unwrap().1;
+        let e = |vars| {
+            env(vars)
+                .unwrap()
+                .endpoint_for(Protocol::HttpProtobuf)
+                .unwrap()
+                .1
+        };
         assert_eq!(
             e(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318")]),
             "http://c:4318/v1/traces"
@@ -383,6 +432,12 @@ mod tests {
             "http://t:9/custom"
         );
         assert!(env(&[]).unwrap().endpoint.is_none());
+        // For gRPC the base endpoint is used as is.
+        let grpc = env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4317")]).unwrap();
+        assert_eq!(
+            grpc.endpoint_for(Protocol::Grpc).unwrap().1,
+            "http://c:4317"
+        );
     }
 
     #[test]
@@ -413,7 +468,7 @@ mod tests {
             ("OTEL_EXPORTER_OTLP_TIMEOUT", "10s", "milliseconds"),
             ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "0", "0 ms"),
             ("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd", "gzip"),
-            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc", "http/protobuf"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json", "http/protobuf"),
             ("OTEL_RESOURCE_ATTRIBUTES", "=v", "empty key"),
         ] {
             let error = env(&[(var, value)])

@@ -1,4 +1,5 @@
-//! Sending spans to any OpenTelemetry backend as OTLP/HTTP protobuf (feature `otlp`).
+//! Sending spans to any OpenTelemetry backend as OTLP/HTTP protobuf (feature `otlp`), or as
+//! OTLP/gRPC (feature `otlp-grpc`, without TLS).
 //!
 //! - [`OtlpRecorder`] (built with [`OtlpRecorder::builder`]): the [`Recorder`](trace_core::Recorder).
 //! - [`OtlpBuilder`]: endpoint, headers, timeout, compression and resource, from the standard
@@ -29,6 +30,8 @@ mod builder;
 mod client;
 mod config;
 mod encode;
+#[cfg(feature = "otlp-grpc")]
+mod grpc;
 mod progress;
 mod recorder;
 mod response;
@@ -41,7 +44,9 @@ mod wire;
 mod tests;
 
 pub use builder::OtlpBuilder;
+pub use config::{
+    Compression, ConfigError, DEFAULT_ENDPOINT, DEFAULT_GRPC_ENDPOINT, Limits, OtlpConfig, Protocol,
+};
 pub use encode::encode_request;
-pub use config::{Compression, ConfigError, DEFAULT_ENDPOINT, Limits, OtlpConfig};
 pub use recorder::{OtlpRecorder, SetupError};
 pub use stats::{LossReason, OtlpStats, StatsHandle};

@@ -1,12 +1,9 @@
 //! The background sender: takes finished requests off the queue, sends up to `max_in_flight` at
 //! once, and retries 429, 502, 503, 504 and connection failures within the configured bounds.
 
-use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use flate2::write::GzEncoder;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 use super::client::Client;
@@ -78,16 +75,6 @@ pub(crate) async fn run(
     let _ = permits.acquire_many(in_flight).await;
 }
 
-fn gzip(body: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(
-        Vec::with_capacity(body.len() / 4),
-        flate2::Compression::fast(),
-    );
-    // Writing to a Vec cannot fail.
-    let _ = encoder.write_all(body);
-    encoder.finish().unwrap_or_default()
-}
-
 impl Sender {
     fn stopped(&self) -> impl Future<Output = ()> + use<> {
         let mut stop = self.stop.clone();
@@ -100,11 +87,7 @@ impl Sender {
     async fn deliver(self: Arc<Self>, batch: Batch, _permit: OwnedSemaphorePermit) {
         let counters = &self.progress.counters;
         let spans = batch.spans;
-        let body = Bytes::from(if self.client.gzip() {
-            gzip(&batch.body)
-        } else {
-            batch.body
-        });
+        let body = self.client.prepare(batch.body);
         let started = Instant::now();
         let mut attempts = 0u32;
         loop {
