@@ -8,8 +8,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use dynamodb_support::proxy::{Fault, Proxy};
-use dynamodb_support::{config, endpoint, runtime, serial, table_ready, unique_table};
-use trace_core::{Recorder, SpanRecord, Tracer, span};
+use dynamodb_support::{
+    config, endpoint, runtime, serial, shutdown_losing, table_ready, unique_table,
+};
+use trace_core::{Recorder, SpanBatch, SpanRecord, Tracer, span};
 use trace_record::MemoryRecorder;
 use trace_record::dynamodb::{DynamoDbRecorder, read_trace};
 
@@ -48,7 +50,7 @@ fn unprocessed_items_are_resent_until_written() {
     ]);
     let mut recorder = DynamoDbRecorder::new(config(&proxy.endpoint, &table)).unwrap();
     let spans = spans(100);
-    recorder.record(&spans).unwrap();
+    recorder.record(&SpanBatch::from_records(&spans)).unwrap();
     recorder.flush().unwrap();
     let s = recorder.current_stats();
     assert_eq!(proxy.planned_left(), 0);
@@ -80,7 +82,7 @@ fn throttling_and_server_errors_are_retried() {
     let mut recorder =
         DynamoDbRecorder::new(config(&proxy.endpoint, &table).max_in_flight(1)).unwrap();
     let spans = spans(30);
-    recorder.record(&spans).unwrap();
+    recorder.record(&SpanBatch::from_records(&spans)).unwrap();
     recorder.flush().unwrap();
     let s = recorder.current_stats();
     assert_eq!((s.written, s.lost.total()), (30, 0));
@@ -127,7 +129,7 @@ fn persistent_throttling_gives_up_at_the_bound_and_reports() {
             let _child = span("child").enter();
         }
     }
-    let tracer_stats = tracer.shutdown().unwrap();
+    let tracer_stats = shutdown_losing(tracer, 30);
     let s = stats.get();
     assert_eq!(s.written, 0);
     assert_eq!(s.lost.retries_exhausted, 30);
@@ -158,7 +160,7 @@ fn a_refused_batch_is_split_so_only_bad_items_are_lost() {
         spans[0].clone(),
         spans[2].clone(),
     ];
-    recorder.record(&twice).unwrap();
+    recorder.record(&SpanBatch::from_records(&twice)).unwrap();
     recorder.flush().unwrap();
     let s = recorder.current_stats();
     assert_eq!((s.written, s.lost.total()), (4, 0));
@@ -178,7 +180,9 @@ fn a_missing_table_is_rejected_without_retries() {
     let proxy = Proxy::start(&upstream);
     let mut recorder =
         DynamoDbRecorder::new(config(&proxy.endpoint, &unique_table("missing"))).unwrap();
-    recorder.record(&spans(10)).unwrap();
+    recorder
+        .record(&SpanBatch::from_records(&spans(10)))
+        .unwrap();
     recorder.flush().unwrap();
     let s = recorder.current_stats();
     assert_eq!((s.written, s.lost.rejected, s.lost.total()), (0, 10, 10));

@@ -10,8 +10,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use dynamodb_support::dynalite::Dynalite;
-use dynamodb_support::{config, eventually, free_port, runtime, serial, table_ready, unique_table};
-use trace_core::{TraceId, Tracer, span};
+use dynamodb_support::{
+    config, eventually, free_port, runtime, serial, shutdown_losing, table_ready, unique_table,
+};
+use trace_core::{SpanBatch, TraceId, Tracer, span};
 use trace_record::dynamodb::{DynamoDbRecorder, read_trace};
 
 /// Records a trace of `n` spans and returns its id.
@@ -41,7 +43,7 @@ fn spans_recorded_while_the_server_is_down_are_written_when_it_is_back() {
     let stats = recorder.stats();
     let tracer = Tracer::builder()
         .recorder(recorder)
-        .flush_interval(Duration::from_millis(5))
+        .collect_interval(Duration::from_millis(5))
         .install()
         .unwrap();
 
@@ -94,7 +96,7 @@ fn an_outage_past_the_retry_bound_is_counted_and_the_recorder_recovers() {
     let hook = reported.clone();
     let tracer = Tracer::builder()
         .recorder(recorder)
-        .flush_interval(Duration::from_millis(5))
+        .collect_interval(Duration::from_millis(5))
         .on_error(move |e| {
             hook.fetch_add(e.lost().unwrap_or(0), Ordering::SeqCst);
         })
@@ -114,7 +116,7 @@ fn an_outage_past_the_retry_bound_is_counted_and_the_recorder_recovers() {
     );
     server.restart();
     let after = workload("after the outage", 40);
-    let tracer_stats = tracer.shutdown().unwrap();
+    let tracer_stats = shutdown_losing(tracer, 60);
     let s = stats.get();
     assert_eq!(s.written, 40);
     assert_eq!(s.lost.retries_exhausted, 60);
@@ -155,7 +157,7 @@ fn an_unreachable_endpoint_loses_counted_spans_and_never_blocks() {
     for _ in 0..10 {
         workload("unreachable", 100);
     }
-    let tracer_stats = tracer.shutdown().unwrap();
+    let tracer_stats = shutdown_losing(tracer, 1000);
     let s = stats.get();
     assert_eq!(s.received, 1000);
     assert_eq!(s.written, 0);
@@ -200,7 +202,9 @@ fn a_full_queue_drops_and_counts_instead_of_blocking() {
         tracer.shutdown().unwrap();
         memory.spans()
     };
-    let err = recorder.record(&spans).unwrap_err();
+    let err = recorder
+        .record(&SpanBatch::from_records(&spans))
+        .unwrap_err();
     let s = recorder.current_stats();
     // At most one batch (25) was taken by the writer and 10 wait in the queue.
     assert!(s.lost.queue_full >= 100 - 25 - 10, "{s:?}");

@@ -11,10 +11,11 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType,
 };
 use dynamodb_support::{
-    TracedTable, config, endpoint, runtime, serial, table_ready, traced_table, unique_table,
+    TracedTable, config, endpoint, runtime, serial, shutdown_losing, table_ready, traced_table,
+    unique_table,
 };
 use trace_core::{SpanKind, SpanRecord, TagValue, TraceId, Tracer, current, span};
-use trace_record::dynamodb::{TableCreated, create_table, read_trace};
+use trace_record::dynamodb::{TRIMMED_TAG, TableCreated, create_table, read_trace};
 
 fn by_span_id(mut spans: Vec<SpanRecord>) -> Vec<SpanRecord> {
     spans.sort_by_key(|s| s.span_id);
@@ -250,7 +251,7 @@ fn oversized_spans_are_trimmed_or_counted() {
     {
         let _hopeless = span("n".repeat(500 * 1024)).enter();
     }
-    let tracer_stats = tracer.shutdown().unwrap();
+    let tracer_stats = shutdown_losing(tracer, 1);
     let s = stats.get();
     assert_eq!((s.written, s.trimmed, s.lost.too_large), (1, 1, 1));
     assert_eq!(s.requests, 1, "the refused span was never sent");
@@ -265,6 +266,11 @@ fn oversized_spans_are_trimmed_or_counted() {
         Some(&TagValue::Str("small".into()))
     );
     assert_eq!(read[0].tags.get("dropped"), None);
+    assert_eq!(
+        read[0].tags.get(TRIMMED_TAG),
+        Some(&TagValue::Int(1)),
+        "the reader says the span was trimmed"
+    );
     assert_eq!(
         raw_item(&rt, &client, &table, &big)["trimmed"],
         AttributeValue::N("1".into())

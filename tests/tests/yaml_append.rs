@@ -7,7 +7,9 @@ use std::collections::HashSet;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, SystemTime};
 
-use trace_core::{Process, Recorder, SpanId, SpanKind, SpanRecord, Status, Tags, TraceId};
+use trace_core::{
+    Process, Recorder, SpanBatch, SpanId, SpanKind, SpanRecord, Status, Tags, TraceId,
+};
 use trace_record::{YamlRecorder, yaml};
 
 const WRITERS: usize = 4;
@@ -26,6 +28,8 @@ fn span(writer: usize, n: usize) -> SpanRecord {
         trace_id: TraceId::random(),
         span_id: SpanId::random(),
         parent_id: None,
+        flags: trace_core::TraceFlags::default(),
+        trace_state: trace_core::TraceState::default(),
         name: Cow::Owned(format!("writer {writer} span {n}")),
         kind: SpanKind::Internal,
         service: Arc::from("append"),
@@ -58,7 +62,7 @@ fn concurrent_writers_never_interleave_documents() {
                 barrier.wait();
                 for b in 0..BATCHES {
                     let batch: Vec<_> = (0..BATCH).map(|i| span(w, b * BATCH + i)).collect();
-                    recorder.record(&batch).unwrap();
+                    recorder.record(&SpanBatch::from_records(&batch)).unwrap();
                     // A reader following the file meanwhile sees only whole documents, except
                     // possibly a truncated last one, which it skips.
                     if w == 0 && b == BATCHES / 2 {

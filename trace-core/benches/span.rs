@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use trace_core::{
-    Callsite, RecordError, Recorder, Sampler, SpanGuard, SpanKind, SpanRecord, Tracer, TracerGuard,
+    Callsite, RecordError, Recorder, Sampler, SpanBatch, SpanGuard, SpanKind, Tracer, TracerGuard,
 };
 
 static ROOT: Callsite = Callsite::new("root", SpanKind::Internal, module_path!(), file!(), line!());
@@ -23,7 +23,7 @@ static CHILD: Callsite = Callsite::new(
 struct Count(u64);
 
 impl Recorder for Count {
-    fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError> {
+    fn record(&mut self, spans: &SpanBatch<'_>) -> Result<(), RecordError> {
         self.0 += spans.len() as u64;
         Ok(())
     }
@@ -33,7 +33,7 @@ fn install(sampler: Sampler) -> TracerGuard {
     Tracer::builder()
         .sampler(sampler)
         .queue_capacity(1 << 16)
-        .flush_interval(Duration::from_millis(1))
+        .collect_interval(Duration::from_millis(1))
         .recorder(Count::default())
         .install()
         .expect("no other tracer in this bench")

@@ -4,7 +4,7 @@
 //! TSC read, and a span takes two readings. `fastant` falls back to the OS monotonic clock where the
 //! TSC is not usable.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// A monotonic instant, cheap to read.
 pub(crate) type Instant = fastant::Instant;
@@ -22,9 +22,9 @@ impl WallClock {
         }
     }
 
-    /// The wall-clock time of `instant`.
-    pub(crate) fn to_system_time(&self, instant: Instant) -> SystemTime {
-        UNIX_EPOCH + Duration::from_nanos(instant.as_unix_nanos(&self.anchor))
+    /// The wall-clock time of `instant`, in nanoseconds since the Unix epoch.
+    pub(crate) fn unix_nanos(&self, instant: Instant) -> u64 {
+        instant.as_unix_nanos(&self.anchor)
     }
 }
 

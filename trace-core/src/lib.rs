@@ -7,7 +7,7 @@
 //! use trace_core::{current, span, Tracer};
 //! # #[derive(Debug)] struct Discard;
 //! # impl trace_core::Recorder for Discard {
-//! #     fn record(&mut self, _: &[trace_core::SpanRecord]) -> Result<(), trace_core::RecordError> { Ok(()) }
+//! #     fn record(&mut self, _: &trace_core::SpanBatch<'_>) -> Result<(), trace_core::RecordError> { Ok(()) }
 //! # }
 //!
 //! let tracer = Tracer::builder().service("demo").recorder(Discard).install().unwrap();
@@ -28,8 +28,9 @@
 //!   across `.await`, [`thread`] into threads.
 //! - [`sampling`]: which traces record.
 //! - The hot path: a finished span is pushed onto a bounded queue that only its thread writes; a
-//!   collector thread per tracer drains the queues, converts times, applies the tail rule and hands
-//!   batches to the [`Recorder`]s. The caller never takes a lock, does I/O or waits.
+//!   collector thread per tracer drains the queues on a fixed cadence, applies the tail rule and
+//!   lends batches ([`SpanBatch`]) to the [`Recorder`]s, which it also flushes on a schedule. The
+//!   caller never takes a lock, does I/O or waits.
 //! - [`Tracer`]: installs all this and returns the [`TracerGuard`] that flushes it at shutdown.
 
 #![warn(missing_docs)]
@@ -43,7 +44,6 @@ mod context;
 mod id;
 mod local;
 mod record;
-mod recorder;
 mod trace_state;
 
 mod collector;
@@ -60,10 +60,14 @@ mod tracer;
 
 pub use baggage::{Baggage, BaggageEntry};
 pub use callsite::Callsite;
+pub use collector::batch::{
+    CheckpointView, Checkpoints, Iter as SpanBatchIter, SpanBatch, SpanView,
+};
+pub use collector::global::orphaned_spans;
+pub use collector::recorder::{ErrorHook, ErrorReporter, RecordError, Recorder};
 pub use context::{SpanContext, TraceFlags};
 pub use id::{IdErrorReason, IdKind, IdParseError, SpanId, TraceId};
 pub use record::{Checkpoint, CodeLocation, Link, Process, ProcessParseError, SpanRecord};
-pub use recorder::{ErrorHook, ErrorReporter, RecordError, Recorder};
 pub use sampling::{Sampler, TailRule};
 pub use span::{
     Entered, FutureExt, InContext, InSpan, Span, SpanBuilder, SpanGuard, SpanKind, Status, Tag,
@@ -71,5 +75,4 @@ pub use span::{
 };
 pub use trace_macros::{trace, traced};
 pub use trace_state::TraceState;
-pub use tracer::global::orphaned_spans;
 pub use tracer::{Dropped, FlushError, InstallError, Stats, Tracer, TracerBuilder, TracerGuard};

@@ -10,10 +10,10 @@
 
 use std::cell::RefCell;
 
+use crate::collector::global;
 use crate::collector::sink::ThreadSink;
 use crate::context::SpanContext;
 use crate::span::data::SpanData;
-use crate::tracer::global;
 
 pub(crate) struct Frame {
     pub(crate) ctx: SpanContext,

@@ -6,9 +6,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::context::SpanContext;
+use crate::context::{SpanContext, TraceFlags};
 use crate::id::{SpanId, TraceId};
 use crate::span::{SpanKind, Status, Tags};
+use crate::trace_state::TraceState;
 
 /// Everything known about one finished span.
 ///
@@ -23,6 +24,10 @@ pub struct SpanRecord {
     pub span_id: SpanId,
     /// The parent span's id; `None` for the root of the trace (written as all zeros, as in Dapper).
     pub parent_id: Option<SpanId>,
+    /// The W3C trace flags the span propagated (sampled, random trace id).
+    pub flags: TraceFlags,
+    /// The trace's W3C `tracestate`, empty unless the trace arrived with one.
+    pub trace_state: TraceState,
     /// What the span did, e.g. `GET /users/:id` or `db::load_user`.
     pub name: Cow<'static, str>,
     /// The span's role.

@@ -15,6 +15,9 @@ use crate::propagation::w3c::tracestate::{MAX_MEMBERS, is_valid_key, is_valid_va
 pub struct TraceState(Option<Arc<[(String, String)]>>);
 
 impl TraceState {
+    /// No entries.
+    pub const EMPTY: Self = Self(None);
+
     /// The state holding these entries in this order (no validation: see the propagation module for
     /// the header rules).
     pub fn from_entries(entries: Vec<(String, String)>) -> Self {

@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use support::{Collect, install, serial};
 use trace_core::{
-    Baggage, BaggageEntry, ErrorReporter, RecordError, Recorder, Sampler, SpanContext, SpanId,
-    SpanRecord, TailRule, TraceFlags, TraceId, Tracer, current, orphaned_spans, span,
+    Baggage, BaggageEntry, ErrorReporter, FlushError, RecordError, Recorder, Sampler, SpanBatch,
+    SpanContext, SpanId, SpanRecord, TailRule, TraceFlags, TraceId, Tracer, current,
+    orphaned_spans, span,
 };
 
 /// Fails every other batch, losing a known number of spans each time.
@@ -22,12 +23,12 @@ struct Flaky {
 }
 
 impl Recorder for Flaky {
-    fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError> {
+    fn record(&mut self, spans: &SpanBatch<'_>) -> Result<(), RecordError> {
         self.calls += 1;
         if self.calls.is_multiple_of(2) {
             return Err(RecordError::new("disk full").with_lost(spans.len() as u64));
         }
-        self.kept.lock().unwrap().extend_from_slice(spans);
+        self.kept.lock().unwrap().extend(spans.to_records());
         Ok(())
     }
 }
@@ -41,6 +42,8 @@ fn failing_recorder_is_counted_and_reported() {
     let kept = Arc::clone(&flaky.kept);
     let tracer = Tracer::builder()
         .recorder(flaky)
+        // Only flushes deliver: one batch per round.
+        .collect_interval(Duration::from_secs(60))
         .on_error(move |e| {
             assert!(e.to_string().contains("disk full"));
             hook_seen.fetch_add(1, Ordering::Relaxed);
@@ -51,9 +54,11 @@ fn failing_recorder_is_counted_and_reported() {
         for _ in 0..10 {
             let _s = span("work").enter();
         }
-        // One batch per round.
-        tracer.flush().unwrap();
-        let _ = round;
+        // Every second batch fails, and the flush that delivered it says how much was lost.
+        match tracer.flush() {
+            Err(FlushError::Lost { spans, .. }) => assert!(round % 2 == 1 && spans == 10),
+            other => assert!(round % 2 == 0 && other.is_ok(), "round {round}: {other:?}"),
+        }
     }
     let stats = tracer.shutdown().unwrap();
     assert_eq!(stats.finished, 60);
@@ -68,7 +73,7 @@ fn failing_recorder_is_counted_and_reported() {
 struct Panicking;
 
 impl Recorder for Panicking {
-    fn record(&mut self, _: &[SpanRecord]) -> Result<(), RecordError> {
+    fn record(&mut self, _: &SpanBatch<'_>) -> Result<(), RecordError> {
         panic!("recorder bug (expected by the test)");
     }
 }
@@ -86,7 +91,10 @@ fn panicking_recorder_neither_kills_the_collector_nor_the_caller() {
     for _ in 0..3 {
         let _s = span("work").enter();
         drop(_s);
-        tracer.flush().unwrap();
+        assert!(matches!(
+            tracer.flush(),
+            Err(FlushError::Lost { spans: 1, .. })
+        ));
     }
     let stats = tracer.shutdown().unwrap();
     assert_eq!(stats.recorder_errors, 3);
@@ -102,7 +110,7 @@ struct LateFailure {
 }
 
 impl Recorder for LateFailure {
-    fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError> {
+    fn record(&mut self, spans: &SpanBatch<'_>) -> Result<(), RecordError> {
         let reporter = self.reporter.clone().expect("attached at install");
         let lost = spans.len() as u64;
         std::thread::spawn(move || reporter.report(&RecordError::new("timed out").with_lost(lost)))
@@ -127,7 +135,9 @@ fn failures_reported_later_are_counted_too() {
     for _ in 0..4 {
         let _s = span("work").enter();
     }
-    let stats = tracer.shutdown().unwrap();
+    let Err(FlushError::Lost { spans: 4, stats }) = tracer.shutdown() else {
+        panic!("shutdown must say that 4 spans were lost");
+    };
     assert_eq!(stats.recorder_errors, 1);
     assert_eq!(stats.dropped.recorder, 4);
     assert_eq!(stats.recorded, 0);
@@ -188,7 +198,7 @@ fn guards_dropped_out_of_order_keep_the_tree_intact() {
 #[test]
 fn flush_delivers_spans_of_threads_that_have_exited() {
     let _serial = serial();
-    let (rec, tracer) = install(Tracer::builder().flush_interval(Duration::from_secs(60)));
+    let (rec, tracer) = install(Tracer::builder().collect_interval(Duration::from_secs(60)));
     let workers: Vec<_> = (0..4)
         .map(|_| {
             std::thread::spawn(|| {

@@ -202,7 +202,7 @@ fn a_full_queue_drops_and_counts() {
     let (rec, tracer) = install(
         Tracer::builder()
             .queue_capacity(8)
-            .flush_interval(Duration::from_secs(60)),
+            .collect_interval(Duration::from_secs(60)),
     );
     // One thread, far more spans than its queue holds, faster than the collector wakes.
     for _ in 0..10_000 {

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use trace_core::{RecordError, Recorder, SpanRecord, TracerBuilder, TracerGuard};
+use trace_core::{RecordError, Recorder, SpanBatch, SpanRecord, TracerBuilder, TracerGuard};
 
 #[derive(Clone, Debug, Default)]
 pub struct Collect(pub Arc<Mutex<Vec<SpanRecord>>>);
@@ -26,8 +26,8 @@ impl Collect {
 }
 
 impl Recorder for Collect {
-    fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError> {
-        self.0.lock().unwrap().extend_from_slice(spans);
+    fn record(&mut self, spans: &SpanBatch<'_>) -> Result<(), RecordError> {
+        self.0.lock().unwrap().extend(spans.to_records());
         Ok(())
     }
 }

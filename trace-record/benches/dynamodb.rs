@@ -16,7 +16,7 @@
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use trace_core::{Recorder, SpanKind, SpanRecord, Tracer, span};
+use trace_core::{Recorder, SpanBatch, SpanKind, SpanRecord, Tracer, span};
 use trace_record::MemoryRecorder;
 use trace_record::dynamodb::{
     Client, DynamoDbConfig, DynamoDbRecorder, create_table, span_to_item,
@@ -86,7 +86,9 @@ fn bench(c: &mut Criterion) {
             DynamoDbRecorder::new(config(&table).max_in_flight(in_flight)).expect("recorder");
         group.bench_function(BenchmarkId::new("recorder_batch_write", in_flight), |b| {
             b.iter(|| {
-                recorder.record(&spans).expect("queue has room");
+                recorder
+                    .record(&SpanBatch::from_records(&spans))
+                    .expect("queue has room");
                 recorder.flush().expect("flushed");
             });
         });

@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use trace_core::{
-    Checkpoint, CodeLocation, Process, Recorder, SpanId, SpanKind, SpanRecord, Status, Tags,
-    TraceId,
+    Checkpoint, CodeLocation, Process, Recorder, SpanBatch, SpanId, SpanKind, SpanRecord, Status,
+    Tags, TraceId,
 };
 use trace_record::YamlRecorder;
 
@@ -28,6 +28,8 @@ fn typical(process: &Arc<Process>, service: &Arc<str>) -> SpanRecord {
         trace_id: TraceId::random(),
         span_id: SpanId::random(),
         parent_id: Some(SpanId::random()),
+        flags: trace_core::TraceFlags::default(),
+        trace_state: trace_core::TraceState::default(),
         name: Cow::Borrowed("GET /users/:id"),
         kind: SpanKind::Server,
         service: Arc::clone(service),
@@ -56,6 +58,7 @@ fn yaml_file(c: &mut Criterion) {
     let batch: Vec<SpanRecord> = (0..BATCH).map(|_| typical(&process, &service)).collect();
     let path = std::env::temp_dir().join(format!("trace-record-bench-{}.yaml", std::process::id()));
     let mut recorder = YamlRecorder::truncate(&path).expect("temp file");
+    let batch = SpanBatch::from_records(&batch);
 
     let mut group = c.benchmark_group("yaml_recorder");
     group.throughput(Throughput::Elements(BATCH as u64));

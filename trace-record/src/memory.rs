@@ -3,7 +3,7 @@
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use trace_core::{RecordError, Recorder, SpanRecord};
+use trace_core::{RecordError, Recorder, SpanBatch, SpanRecord};
 
 use crate::trace::Trace;
 
@@ -101,8 +101,9 @@ impl MemoryRecorder {
 }
 
 impl Recorder for MemoryRecorder {
-    fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError> {
-        self.lock().extend_from_slice(spans);
+    fn record(&mut self, batch: &SpanBatch<'_>) -> Result<(), RecordError> {
+        let records = batch.to_records();
+        self.lock().extend(records);
         self.shared.added.notify_all();
         Ok(())
     }
@@ -123,7 +124,9 @@ mod tests {
         let mut writer = reader.clone();
         let t = thread::spawn(move || {
             thread::sleep(Duration::from_millis(5));
-            writer.record(&[sample("a"), sample("b")]).unwrap();
+            writer
+                .record(&SpanBatch::from_records(&[sample("a"), sample("b")]))
+                .unwrap();
         });
         assert!(reader.wait_for(2, Duration::from_secs(10)));
         t.join().unwrap();

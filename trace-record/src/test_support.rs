@@ -18,6 +18,8 @@ pub(crate) fn span_at(name: &'static str, parent: Option<SpanId>, offset_ms: u64
         trace_id: TRACE.parse().unwrap(),
         span_id: SpanId::random(),
         parent_id: parent,
+        flags: trace_core::TraceFlags::default(),
+        trace_state: trace_core::TraceState::default(),
         name: Cow::Borrowed(name),
         kind: SpanKind::Internal,
         service: Arc::from("svc"),

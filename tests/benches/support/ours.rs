@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use trace_core::{RecordError, Recorder, Sampler, SpanRecord, Stats, Tracer, TracerGuard, traced};
+use trace_core::{RecordError, Recorder, Sampler, SpanBatch, Stats, Tracer, TracerGuard, traced};
 
 use crate::support::executor::block_on;
 use crate::support::plain::body;
@@ -15,7 +15,7 @@ use crate::support::plain::body;
 pub struct Count(pub Arc<AtomicU64>);
 
 impl Recorder for Count {
-    fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError> {
+    fn record(&mut self, spans: &SpanBatch<'_>) -> Result<(), RecordError> {
         self.0.fetch_add(spans.len() as u64, Ordering::Relaxed);
         Ok(())
     }
@@ -29,7 +29,7 @@ pub struct Slow {
 }
 
 impl Recorder for Slow {
-    fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError> {
+    fn record(&mut self, spans: &SpanBatch<'_>) -> Result<(), RecordError> {
         std::thread::sleep(self.per_span * u32::try_from(spans.len()).unwrap_or(u32::MAX));
         self.count.fetch_add(spans.len() as u64, Ordering::Relaxed);
         Ok(())

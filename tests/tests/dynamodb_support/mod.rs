@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use trace_core::{TracerBuilder, TracerGuard};
+use trace_core::{FlushError, Stats, TracerBuilder, TracerGuard};
 use trace_record::MemoryRecorder;
 use trace_record::dynamodb::{Client, DynamoDbConfig, DynamoDbRecorder, StatsHandle, create_table};
 
@@ -161,4 +161,16 @@ pub fn traced_table(
         },
         tracer,
     )
+}
+
+/// Shuts `tracer` down, which must report exactly `lost` spans lost since the last flush (the
+/// recorder counted them, and shutdown says so); returns the final counters.
+pub fn shutdown_losing(tracer: TracerGuard, lost: u64) -> Stats {
+    match tracer.shutdown() {
+        Err(FlushError::Lost { spans, stats }) => {
+            assert_eq!(spans, lost, "spans reported lost at shutdown");
+            stats
+        }
+        other => panic!("shutdown should report {lost} spans lost, got {other:?}"),
+    }
 }

@@ -9,14 +9,14 @@
 
 use std::sync::{Arc, Mutex};
 
-use trace_core::{RecordError, Recorder, SpanRecord, TagValue, Tracer};
+use trace_core::{RecordError, Recorder, SpanBatch, SpanRecord, TagValue, Tracer};
 
 #[derive(Clone, Debug, Default)]
 struct Collect(Arc<Mutex<Vec<SpanRecord>>>);
 
 impl Recorder for Collect {
-    fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError> {
-        self.0.lock().unwrap().extend_from_slice(spans);
+    fn record(&mut self, spans: &SpanBatch<'_>) -> Result<(), RecordError> {
+        self.0.lock().unwrap().extend(spans.to_records());
         Ok(())
     }
 }

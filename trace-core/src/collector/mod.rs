@@ -1,10 +1,20 @@
-//! The collector: one background thread per tracer that drains every thread's ring, turns raw spans
-//! into [`SpanRecord`](crate::SpanRecord)s (wall-clock times, process and code location), applies
-//! the tail rule and hands batches to the recorders. All per-span work that is not strictly needed
-//! on the caller's thread happens here.
+//! The span path behind the caller, in the order a finished span travels it:
+//!
+//! 1. [`sink`]: the calling thread's end, a bounded single-producer ring only that thread writes;
+//!    [`global`] is the slot through which a thread finds the installed tracer's [`shared`] state.
+//! 2. [`worker`]: the collector thread, which drains every ring on a fixed cadence, holds
+//!    undecided traces in the [`tail_buffer`], and lends batches to the recorders.
+//! 3. [`batch`] and [`recorder`]: what recorders see (a borrowed [`SpanBatch`](batch::SpanBatch))
+//!    and the interface they implement.
+//!
+//! [`stats`] counts every span on the way, so that none vanishes without a counter saying so.
 
-mod convert;
+pub(crate) mod batch;
+pub(crate) mod global;
+pub(crate) mod recorder;
+pub(crate) mod shared;
 pub(crate) mod sink;
+pub(crate) mod stats;
 mod tail_buffer;
 mod worker;
 
@@ -15,19 +25,22 @@ use rtrb::{Consumer, Producer};
 use crate::span::data::SpanData;
 use crate::span::raw::RawSpan;
 
-pub(crate) use convert::Converter;
 pub(crate) use worker::{Worker, WorkerConfig};
 
-/// Messages to the collector thread.
+/// The collector thread's name: recorders and integrations can tell they run on it.
+pub(crate) const THREAD_NAME: &str = "trace-collector";
+
+/// Messages to the collector thread. Threads register their rings through
+/// [`Shared::arrivals`](shared::Shared) instead, so a stream of new threads costs the collector no
+/// wake-ups and cannot delay its cadence.
 pub(crate) enum Command {
-    /// A thread's first span: here is its ring.
-    Register(Ring),
-    /// A ring is filling up: drain now rather than at the next tick.
+    /// A ring is filling up, or its thread has exited: drain now rather than at the next tick.
     Wake,
-    /// Deliver everything finished so far and flush the recorders, then answer.
-    Flush(SyncSender<()>),
-    /// Deliver everything, shut the recorders down, answer and stop.
-    Shutdown(SyncSender<()>),
+    /// Deliver everything finished so far and flush the recorders, then answer with the number of
+    /// spans lost since the last answer.
+    Flush(SyncSender<u64>),
+    /// Deliver everything, shut the recorders down, answer as for `Flush` and stop.
+    Shutdown(SyncSender<u64>),
 }
 
 /// The collector's end of one thread's queues.

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use rtrb::{Consumer, Producer, RingBuffer};
 
+use crate::collector::global;
+use crate::collector::shared::Shared;
+use crate::collector::stats::ThreadStats;
 use crate::collector::{Command, Ring};
 use crate::span::data::SpanData;
 use crate::span::raw::RawSpan;
-use crate::tracer::global;
-use crate::tracer::shared::Shared;
-use crate::tracer::stats::ThreadStats;
 
 /// How often (in pushes) a thread looks at its ring's fill level; looking reads the collector's
 /// cache line, so it is not done on every push.
@@ -42,13 +42,10 @@ impl ThreadSink {
         let (recycle, recycled) = RingBuffer::new(shared.queue_capacity);
         let stats = Arc::new(ThreadStats::default());
         shared.stats.register(Arc::clone(&stats));
-        shared
-            .commands
-            .send(Command::Register(Ring {
-                spans: consumer,
-                recycle,
-            }))
-            .ok()?;
+        shared.register(Ring {
+            spans: consumer,
+            recycle,
+        });
         Some(Self {
             generation,
             shared,
@@ -97,6 +94,16 @@ impl ThreadSink {
     fn wake_collector(&mut self) {
         if !self.woke_collector {
             self.woke_collector = true;
+            let _ = self.shared.commands.send(Command::Wake);
+        }
+    }
+}
+
+impl Drop for ThreadSink {
+    /// The thread is exiting (or moving to a new tracer): have its last spans taken now rather
+    /// than at the next tick, so a stream of short-lived threads leaves no backlog of rings.
+    fn drop(&mut self) {
+        if self.pushes != 0 {
             let _ = self.shared.commands.send(Command::Wake);
         }
     }

@@ -2,22 +2,46 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use crate::clock::elapsed;
+use crate::collector::stats::SharedStats;
+use crate::collector::worker::Spares;
 use crate::id::TraceId;
-use crate::record::SpanRecord;
 use crate::sampling::TailRule;
-use crate::tracer::stats::SharedStats;
+use crate::span::raw::RawSpan;
 
 /// How many decisions are remembered for spans that finish after their local root.
 const REMEMBERED_DECISIONS: usize = 4096;
 
 pub(crate) struct TailBuffer {
     rule: TailRule,
-    undecided: HashMap<TraceId, Vec<SpanRecord>>,
+    undecided: HashMap<TraceId, Vec<RawSpan>>,
     /// Traces in the order they arrived, for evicting the oldest when the buffer is full.
     arrival: VecDeque<TraceId>,
     held: usize,
     decided: HashMap<TraceId, bool>,
     decided_order: VecDeque<TraceId>,
+}
+
+/// Where settled spans go: kept ones to the batch, the boxes of discarded ones to the spares.
+struct Settle<'a> {
+    out: &'a mut Vec<RawSpan>,
+    spare: &'a mut Spares,
+    stats: &'a SharedStats,
+}
+
+impl Settle<'_> {
+    fn settle(&mut self, spans: impl ExactSizeIterator<Item = RawSpan>, keep: bool) {
+        let n = spans.len() as u64;
+        if keep {
+            SharedStats::add(&self.stats.tail_kept, n);
+            self.out.extend(spans);
+        } else {
+            SharedStats::add(&self.stats.tail_discarded, n);
+            for raw in spans {
+                self.spare.recycle(raw);
+            }
+        }
+    }
 }
 
 impl TailBuffer {
@@ -35,21 +59,23 @@ impl TailBuffer {
     /// Takes one span of an unsampled trace; kept spans go to `out`.
     pub(crate) fn offer(
         &mut self,
-        span: SpanRecord,
-        local_root: bool,
-        out: &mut Vec<SpanRecord>,
+        span: RawSpan,
+        out: &mut Vec<RawSpan>,
+        spare: &mut Spares,
         stats: &SharedStats,
     ) {
+        let mut settle = Settle { out, spare, stats };
         let trace_id = span.trace_id;
         if let Some(&keep) = self.decided.get(&trace_id) {
-            Self::settle(vec![span], keep, out, stats);
+            settle.settle(std::iter::once(span), keep);
             return;
         }
+        let local_root = span.local_root;
         let root_slow = local_root
             && self
                 .rule
                 .slower_than
-                .is_some_and(|threshold| span.duration >= threshold);
+                .is_some_and(|threshold| elapsed(span.start, span.end) >= threshold);
         let spans = self.undecided.entry(trace_id).or_insert_with(|| {
             self.arrival.push_back(trace_id);
             Vec::new()
@@ -61,30 +87,26 @@ impl TailBuffer {
             self.held -= spans.len();
             let keep = root_slow || (self.rule.keep_errors && has_error(&spans));
             self.remember(trace_id, keep);
-            Self::settle(spans, keep, out, stats);
+            settle.settle(spans.into_iter(), keep);
         } else {
-            self.evict_to_fit(stats);
+            self.evict_to_fit(&mut settle);
         }
     }
 
     /// At shutdown: traces whose local root never finished are decided on what is known.
-    pub(crate) fn drain(&mut self, out: &mut Vec<SpanRecord>, stats: &SharedStats) {
+    pub(crate) fn drain(
+        &mut self,
+        out: &mut Vec<RawSpan>,
+        spare: &mut Spares,
+        stats: &SharedStats,
+    ) {
+        let mut settle = Settle { out, spare, stats };
         for (_, spans) in self.undecided.drain() {
             let keep = self.rule.keep_errors && has_error(&spans);
-            Self::settle(spans, keep, out, stats);
+            settle.settle(spans.into_iter(), keep);
         }
         self.arrival.clear();
         self.held = 0;
-    }
-
-    fn settle(spans: Vec<SpanRecord>, keep: bool, out: &mut Vec<SpanRecord>, stats: &SharedStats) {
-        let n = spans.len() as u64;
-        if keep {
-            SharedStats::add(&stats.tail_kept, n);
-            out.extend(spans);
-        } else {
-            SharedStats::add(&stats.tail_discarded, n);
-        }
     }
 
     fn remember(&mut self, trace_id: TraceId, keep: bool) {
@@ -98,7 +120,7 @@ impl TailBuffer {
         }
     }
 
-    fn evict_to_fit(&mut self, stats: &SharedStats) {
+    fn evict_to_fit(&mut self, settle: &mut Settle<'_>) {
         while self.held > self.rule.max_buffered_spans {
             let Some(oldest) = self.arrival.pop_front() else {
                 break;
@@ -106,7 +128,10 @@ impl TailBuffer {
             // Traces decided since they arrived are no longer here; skip them.
             if let Some(spans) = self.undecided.remove(&oldest) {
                 self.held -= spans.len();
-                SharedStats::add(&stats.dropped_tail_buffer, spans.len() as u64);
+                SharedStats::add(&settle.stats.dropped_tail_buffer, spans.len() as u64);
+                for raw in spans {
+                    settle.spare.recycle(raw);
+                }
             }
         }
         // Forget arrivals of traces already decided, so the queue stays as small as the buffer.
@@ -117,6 +142,11 @@ impl TailBuffer {
     }
 }
 
-fn has_error(spans: &[SpanRecord]) -> bool {
-    spans.iter().any(|s| s.status.is_error())
+fn has_error(spans: &[RawSpan]) -> bool {
+    spans.iter().any(|s| {
+        s.data
+            .as_ref()
+            .and_then(|d| d.status.as_ref())
+            .is_some_and(|st| st.is_error())
+    })
 }

@@ -1,93 +1,116 @@
+//! The collector thread: drains every thread's ring on a fixed cadence, applies the tail rule and
+//! lends batches to the recorders, which it also flushes on a schedule.
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::clock::WallClock;
-use crate::collector::convert::Converter;
+use crate::collector::batch::{Origin, SpanBatch};
+use crate::collector::recorder::{ErrorHook, RecordError, Recorder};
+use crate::collector::stats::SharedStats;
 use crate::collector::tail_buffer::TailBuffer;
 use crate::collector::{Command, Ring};
 use crate::context::Decision;
-use crate::record::SpanRecord;
-use crate::recorder::{ErrorHook, RecordError, Recorder};
 use crate::sampling::TailRule;
 use crate::span::data::SpanData;
 use crate::span::raw::RawSpan;
-use crate::tracer::stats::SharedStats;
 
 /// Spans per `record` call: large enough to amortise a recorder's per-call cost, small enough to
 /// bound the collector's memory.
 const BATCH: usize = 1024;
 
+/// Emptied data boxes kept for threads that need them; beyond this they are freed.
+const SPARE_BOXES: usize = 4096;
+
 /// How often the wall-clock anchor is renewed, so long runs follow the system clock.
 const CLOCK_REFRESH: Duration = Duration::from_secs(10);
 
 pub(crate) struct WorkerConfig {
-    pub(crate) converter: Converter,
+    pub(crate) origin: Origin,
     pub(crate) recorders: Vec<Box<dyn Recorder>>,
     pub(crate) tail: Option<TailRule>,
-    pub(crate) interval: Duration,
+    pub(crate) collect_every: Duration,
+    pub(crate) flush_every: Duration,
+    pub(crate) arrivals: Arc<Mutex<Vec<Ring>>>,
     pub(crate) stats: Arc<SharedStats>,
     pub(crate) hook: ErrorHook,
 }
 
 pub(crate) struct Worker {
-    converter: Converter,
+    origin: Origin,
     clock_since: Instant,
     recorders: Vec<Box<dyn Recorder>>,
     tail: Option<TailBuffer>,
-    interval: Duration,
+    collect_every: Duration,
+    flush_every: Duration,
+    last_flush: Instant,
+    /// Spans were delivered since the recorders were last flushed.
+    unflushed: bool,
+    arrivals: Arc<Mutex<Vec<Ring>>>,
     stats: Arc<SharedStats>,
     hook: ErrorHook,
     rings: Vec<Ring>,
-    batch: Vec<SpanRecord>,
+    batch: Vec<RawSpan>,
+    spare: Spares,
+    /// `dropped.recorder` when the last flush or shutdown answered.
+    lost_reported: u64,
 }
 
 impl Worker {
     pub(crate) fn new(config: WorkerConfig) -> Self {
         let WorkerConfig {
-            converter,
+            origin,
             recorders,
             tail,
-            interval,
+            collect_every,
+            flush_every,
+            arrivals,
             stats,
             hook,
         } = config;
         Self {
-            converter,
+            origin,
             clock_since: Instant::now(),
             recorders,
             tail: tail.map(TailBuffer::new),
-            interval,
+            collect_every,
+            flush_every,
+            last_flush: Instant::now(),
+            unflushed: false,
+            arrivals,
             stats,
             hook,
             rings: Vec::new(),
             batch: Vec::with_capacity(BATCH),
+            spare: Spares::default(),
+            lost_reported: 0,
         }
     }
 
     /// The collector thread's loop; returns after a shutdown command or when every sender is gone.
+    ///
+    /// The cadence is a deadline, not a timeout restarted by each message: however many wake-ups
+    /// or requests arrive, every ring is drained at least once per `collect_every`.
     pub(crate) fn run(mut self, commands: Receiver<Command>) {
+        let mut next = Instant::now() + self.collect_every;
         loop {
-            match commands.recv_timeout(self.interval) {
-                Ok(Command::Register(ring)) => self.rings.push(ring),
-                Ok(Command::Wake) | Err(RecvTimeoutError::Timeout) => self.collect(),
+            match commands.recv_timeout(next.saturating_duration_since(Instant::now())) {
+                Ok(Command::Wake) => self.collect(),
+                Err(RecvTimeoutError::Timeout) => {}
                 Ok(Command::Flush(done)) => {
-                    let mut waiting = self.register_pending(&commands);
+                    let mut waiting = Self::pending_requests(&commands);
                     self.collect();
-                    self.each_recorder(|r| r.flush());
+                    self.flush_recorders();
                     waiting.push(done);
-                    for w in waiting {
-                        let _ = w.send(());
-                    }
+                    self.answer(waiting);
                 }
                 Ok(Command::Shutdown(done)) => {
-                    let mut waiting = self.register_pending(&commands);
+                    let mut waiting = Self::pending_requests(&commands);
                     self.shutdown();
                     waiting.push(done);
-                    for w in waiting {
-                        let _ = w.send(());
-                    }
+                    self.answer(waiting);
                     return;
                 }
                 Err(RecvTimeoutError::Disconnected) => {
@@ -95,16 +118,22 @@ impl Worker {
                     return;
                 }
             }
+            let now = Instant::now();
+            if now >= next {
+                self.collect();
+                if self.unflushed && now.duration_since(self.last_flush) >= self.flush_every {
+                    self.flush_recorders();
+                }
+                next = now + self.collect_every;
+            }
         }
     }
 
-    /// Takes rings registered just before a flush, whose spans the flush must include; returns
-    /// the other flushes queued meanwhile, which this one serves too.
-    fn register_pending(&mut self, commands: &Receiver<Command>) -> Vec<SyncSender<()>> {
+    /// Flush requests queued behind the one being served, which it serves too.
+    fn pending_requests(commands: &Receiver<Command>) -> Vec<SyncSender<u64>> {
         let mut waiting = Vec::new();
         while let Ok(cmd) = commands.try_recv() {
             match cmd {
-                Command::Register(ring) => self.rings.push(ring),
                 Command::Wake => {}
                 Command::Flush(done) | Command::Shutdown(done) => waiting.push(done),
             }
@@ -112,11 +141,25 @@ impl Worker {
         waiting
     }
 
+    /// Tells each waiter how many spans the recorders lost since the last answer.
+    fn answer(&mut self, waiting: Vec<SyncSender<u64>>) {
+        let dropped = self.stats.dropped_recorder();
+        let lost = dropped - self.lost_reported.min(dropped);
+        self.lost_reported = dropped;
+        for w in waiting {
+            let _ = w.send(lost);
+        }
+    }
+
     /// Drains every ring and delivers what was in them.
     fn collect(&mut self) {
         if self.clock_since.elapsed() >= CLOCK_REFRESH {
-            self.converter.clock = WallClock::new();
+            self.origin.clock = WallClock::new();
             self.clock_since = Instant::now();
+        }
+        {
+            let mut arrivals = self.arrivals.lock().unwrap_or_else(|p| p.into_inner());
+            self.rings.append(&mut arrivals);
         }
         let mut rings = std::mem::take(&mut self.rings);
         rings.retain_mut(|ring| {
@@ -125,10 +168,15 @@ impl Worker {
             let available = ring.spans.slots();
             if let Ok(chunk) = ring.spans.read_chunk(available) {
                 for raw in chunk {
-                    if let Some(emptied) = self.accept(raw) {
-                        // A full return queue means the thread has spares enough: free this one.
-                        let _ = ring.recycle.push(emptied);
+                    if raw.data.is_some()
+                        && !abandoned
+                        && let Some(spare) = self.spare.pop()
+                    {
+                        // One box back for each one taken: the thread never has to allocate. A
+                        // full return queue means the thread has spares enough.
+                        let _ = ring.recycle.push(spare);
                     }
+                    self.accept(raw);
                 }
             }
             !abandoned
@@ -137,28 +185,26 @@ impl Worker {
         self.deliver();
     }
 
-    /// Takes one finished span; returns its emptied data box.
-    fn accept(&mut self, raw: RawSpan) -> Option<Box<SpanData>> {
-        let deferred = raw.decision == Decision::Defer;
-        let local_root = raw.local_root;
-        let (span, emptied) = self.converter.convert(raw);
-        match (&mut self.tail, deferred) {
-            (Some(tail), true) => tail.offer(span, local_root, &mut self.batch, &self.stats),
-            _ => self.batch.push(span),
+    /// Takes one finished span.
+    fn accept(&mut self, raw: RawSpan) {
+        match &mut self.tail {
+            Some(tail) if raw.decision == Decision::Defer => {
+                tail.offer(raw, &mut self.batch, &mut self.spare, &self.stats);
+            }
+            _ => self.batch.push(raw),
         }
         if self.batch.len() >= BATCH {
             self.deliver();
         }
-        emptied
     }
 
     fn deliver(&mut self) {
         if self.batch.is_empty() {
             return;
         }
-        let batch = std::mem::take(&mut self.batch);
-        let total = batch.len() as u64;
+        let total = self.batch.len() as u64;
         SharedStats::add(&self.stats.recorded, total);
+        let batch = SpanBatch::raw(&self.batch, &self.origin);
         let mut lost = 0;
         for recorder in &mut self.recorders {
             let result = catch_unwind(AssertUnwindSafe(|| recorder.record(&batch)))
@@ -171,8 +217,16 @@ impl Worker {
             }
         }
         self.stats.unrecord(lost);
-        self.batch = batch;
-        self.batch.clear();
+        self.unflushed = true;
+        for raw in self.batch.drain(..) {
+            self.spare.recycle(raw);
+        }
+    }
+
+    fn flush_recorders(&mut self) {
+        self.each_recorder(|r| r.flush());
+        self.unflushed = false;
+        self.last_flush = Instant::now();
     }
 
     fn each_recorder(&mut self, op: impl Fn(&mut dyn Recorder) -> Result<(), RecordError>) {
@@ -190,7 +244,7 @@ impl Worker {
     fn shutdown(&mut self) {
         self.collect();
         if let Some(tail) = &mut self.tail {
-            tail.drain(&mut self.batch, &self.stats);
+            tail.drain(&mut self.batch, &mut self.spare, &self.stats);
         }
         self.deliver();
         self.each_recorder(|r| r.shutdown());
@@ -198,5 +252,27 @@ impl Worker {
         std::thread::sleep(Duration::from_millis(1));
         let late: usize = self.rings.iter().map(|ring| ring.spans.slots()).sum();
         SharedStats::add(&self.stats.dropped_shutdown, late as u64);
+    }
+}
+
+/// Emptied data boxes waiting to go back to the threads. Boxes, not values: a box is what a span
+/// holds and what a thread's return queue carries, so none is ever reallocated.
+#[derive(Default)]
+#[allow(clippy::vec_box)]
+pub(crate) struct Spares(Vec<Box<SpanData>>);
+
+impl Spares {
+    /// Empties a delivered or discarded span's box into the pool.
+    pub(crate) fn recycle(&mut self, raw: RawSpan) {
+        if let Some(mut data) = raw.data
+            && self.0.len() < SPARE_BOXES
+        {
+            data.clear();
+            self.0.push(data);
+        }
+    }
+
+    fn pop(&mut self) -> Option<Box<SpanData>> {
+        self.0.pop()
     }
 }

@@ -3,6 +3,7 @@ use std::borrow::Cow;
 use crate::clock::Instant;
 use crate::record::Link;
 use crate::span::{Status, Tags};
+use crate::trace_state::TraceState;
 
 /// What a span gathers besides its fixed-size record: a run-time name, tags, status, checkpoints
 /// and links.
@@ -20,9 +21,21 @@ pub(crate) struct SpanData {
     pub(crate) status: Option<Status>,
     pub(crate) checkpoints: Vec<(Cow<'static, str>, Instant)>,
     pub(crate) links: Vec<Link>,
+    /// The trace's `tracestate`, kept only when there is one (a remote caller sent it).
+    pub(crate) trace_state: TraceState,
 }
 
 impl SpanData {
+    /// Empties the box for reuse, keeping what it allocated.
+    pub(crate) fn clear(&mut self) {
+        self.name = None;
+        self.tags.clear();
+        self.status = None;
+        self.checkpoints.clear();
+        self.links.clear();
+        self.trace_state = TraceState::EMPTY;
+    }
+
     /// Marks the span as an error unless something already set its status.
     pub(crate) fn set_error_if_unset(&mut self, message: Cow<'static, str>) {
         if self.status.is_none() {
@@ -38,7 +51,11 @@ impl SpanData {
             status,
             checkpoints,
             links,
+            trace_state,
         } = other;
+        if !trace_state.is_empty() {
+            self.trace_state = trace_state;
+        }
         if name.is_some() {
             self.name = name;
         }

@@ -5,12 +5,12 @@ use std::mem::ManuallyDrop;
 use std::panic::Location;
 
 use crate::callsite::Callsite;
+use crate::collector::global;
 use crate::context::SpanContext;
 use crate::local::{self, Local};
 use crate::span::SpanKind;
 use crate::span::raw::{Code, RawSpan};
 use crate::span::start::{DataInit, Meta, Parent, Place, finish, open};
-use crate::tracer::global;
 
 /// The guard's depth when no tracer is installed: nothing was opened.
 const DISABLED: usize = usize::MAX;

@@ -3,12 +3,12 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
 use crate::callsite::Callsite;
+use crate::collector::global;
 use crate::context::SpanContext;
 use crate::local::{self, Local};
 use crate::span::data::merge_into;
 use crate::span::raw::RawSpan;
 use crate::span::start::{DataInit, Meta, Parent, Place, finish, open};
-use crate::tracer::global;
 
 /// A span that is not tied to a scope: it can move to other threads, be entered many times (as a
 /// future is, on every poll) and finishes when dropped or [`finish`](Self::finish)ed.

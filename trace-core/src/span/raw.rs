@@ -2,9 +2,8 @@ use std::panic::Location;
 
 use crate::callsite::Callsite;
 use crate::clock::Instant;
-use crate::context::Decision;
+use crate::context::{Decision, TraceFlags};
 use crate::id::{SpanId, TraceId};
-use crate::local;
 use crate::span::SpanKind;
 use crate::span::data::SpanData;
 
@@ -18,9 +17,9 @@ pub(crate) enum Code {
 /// A span as the hot path handles it: a fixed-size record of about 80 bytes, so that moving it
 /// (into its guard, into the queue) is a handful of register moves. Strings are pointers to static
 /// call-site metadata; times are TSC instants the collector converts; everything variable sits in
-/// the optional [`SpanData`] box. The collector turns it into a [`SpanRecord`].
+/// the optional [`SpanData`] box. Recorders read it through a [`SpanView`].
 ///
-/// [`SpanRecord`]: crate::SpanRecord
+/// [`SpanView`]: crate::SpanView
 #[derive(Debug)]
 pub(crate) struct RawSpan {
     pub(crate) trace_id: TraceId,
@@ -30,19 +29,12 @@ pub(crate) struct RawSpan {
     pub(crate) decision: Decision,
     /// The first span of its trace in this process: the tail rule decides when it finishes.
     pub(crate) local_root: bool,
+    pub(crate) flags: TraceFlags,
     pub(crate) kind: SpanKind,
     pub(crate) code: Code,
     pub(crate) start: Instant,
     pub(crate) end: Instant,
     pub(crate) data: Option<Box<SpanData>>,
-}
-
-impl RawSpan {
-    /// The span's data, taking a recycled box on first use.
-    #[inline]
-    pub(crate) fn data(&mut self) -> &mut SpanData {
-        self.data.get_or_insert_with(local::spare_data)
-    }
 }
 
 #[cfg(test)]

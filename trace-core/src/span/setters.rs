@@ -7,7 +7,9 @@ macro_rules! span_setters {
         /// The span's data, if it records; taking a recycled box on first use.
         #[inline]
         fn data(&mut self) -> Option<&mut $crate::span::data::SpanData> {
-            self.raw.as_mut().map($crate::span::raw::RawSpan::data)
+            self.raw
+                .as_mut()
+                .map(|raw| &mut **raw.data.get_or_insert_with($crate::local::spare_data))
         }
 
         /// Sets a tag; a later value for the same key replaces the earlier one.

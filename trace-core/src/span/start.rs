@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use crate::callsite::Callsite;
 use crate::clock::Instant;
+use crate::collector::global;
 use crate::collector::sink::ThreadSink;
 use crate::context::{Decision, SpanContext, TraceFlags};
 use crate::id::{SpanId, TraceId};
@@ -12,7 +13,6 @@ use crate::local::{self, Local};
 use crate::span::SpanKind;
 use crate::span::data::{SpanData, merge_into};
 use crate::span::raw::{Code, RawSpan};
-use crate::tracer::global;
 
 /// Where a new span attaches.
 pub(crate) enum Parent<'a> {
@@ -122,7 +122,12 @@ pub(crate) fn open<D: DataInit, P: Place>(
         {
             sink.stats.started.bump();
             let Meta { kind, code, data } = meta;
-            let data = data(sink);
+            let mut data = data(sink);
+            if !ctx.trace_state().is_empty() {
+                // Rare (a caller sent a `tracestate`), so it rides in the box, not the record.
+                data.get_or_insert_with(|| sink.spare_data()).trace_state =
+                    ctx.trace_state().clone();
+            }
             let start = Instant::now();
             *out = Some(RawSpan {
                 trace_id: ctx.trace_id(),
@@ -130,6 +135,7 @@ pub(crate) fn open<D: DataInit, P: Place>(
                 parent_id,
                 decision,
                 local_root,
+                flags: ctx.flags(),
                 kind,
                 code,
                 start,

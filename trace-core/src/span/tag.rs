@@ -156,6 +156,10 @@ impl Tags {
         self.0.iter().find(|t| t.key == key).map(|t| &t.value)
     }
 
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+
     pub(crate) fn merge(&mut self, other: Tags) {
         for t in other.0 {
             self.set(t.key, t.value);

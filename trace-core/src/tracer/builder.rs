@@ -1,18 +1,19 @@
 use std::fmt;
-use std::sync::Arc;
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::clock::WallClock;
-use crate::collector::Converter;
-use crate::collector::{Worker, WorkerConfig};
+use crate::collector::batch::Origin;
+use crate::collector::global;
+use crate::collector::recorder::{ErrorHook, ErrorReporter, RecordError, Recorder};
+use crate::collector::shared::Shared;
+use crate::collector::stats::SharedStats;
+use crate::collector::{THREAD_NAME, Worker, WorkerConfig};
 use crate::record::Process;
-use crate::recorder::{ErrorHook, ErrorReporter, RecordError, Recorder};
 use crate::sampling::{Sampler, TailRule};
-use crate::tracer::global;
+use crate::tracer::exit;
 use crate::tracer::guard::TracerGuard;
-use crate::tracer::shared::Shared;
-use crate::tracer::stats::SharedStats;
 
 /// Entry point for installing the process-wide tracer.
 ///
@@ -20,7 +21,7 @@ use crate::tracer::stats::SharedStats;
 /// use trace_core::{Sampler, Tracer};
 /// # #[derive(Debug)] struct Discard;
 /// # impl trace_core::Recorder for Discard {
-/// #     fn record(&mut self, _: &[trace_core::SpanRecord]) -> Result<(), trace_core::RecordError> { Ok(()) }
+/// #     fn record(&mut self, _: &trace_core::SpanBatch<'_>) -> Result<(), trace_core::RecordError> { Ok(()) }
 /// # }
 /// let tracer = Tracer::builder()
 ///     .service("checkout")
@@ -51,6 +52,7 @@ pub struct TracerBuilder {
     tail: Option<TailRule>,
     recorders: Vec<Box<dyn Recorder>>,
     queue_capacity: usize,
+    collect_interval: Duration,
     flush_interval: Duration,
     shutdown_timeout: Duration,
     hook: Option<ErrorHook>,
@@ -64,7 +66,8 @@ impl Default for TracerBuilder {
             tail: None,
             recorders: Vec::new(),
             queue_capacity: 4096,
-            flush_interval: Duration::from_millis(20),
+            collect_interval: Duration::from_millis(20),
+            flush_interval: Duration::from_secs(1),
             shutdown_timeout: Duration::from_secs(30),
             hook: None,
         }
@@ -103,9 +106,17 @@ impl TracerBuilder {
         self
     }
 
-    /// How often the collector drains the queues when they are not filling up (default 20 ms).
+    /// How often the collector drains every thread's queue and hands what it found to the
+    /// recorders (default 20 ms). A queue that fills up faster wakes it sooner.
+    pub fn collect_interval(mut self, interval: Duration) -> Self {
+        self.collect_interval = interval.max(Duration::from_micros(100));
+        self
+    }
+
+    /// How often, at most, the recorders are flushed after they received spans (default 1 s), so
+    /// that a crash loses at most about this much.
     pub fn flush_interval(mut self, interval: Duration) -> Self {
-        self.flush_interval = interval.max(Duration::from_micros(100));
+        self.flush_interval = interval;
         self
     }
 
@@ -130,13 +141,16 @@ impl TracerBuilder {
         });
         let stats = Arc::new(SharedStats::default());
         let (commands, receiver) = mpsc::channel();
+        let arrivals = Arc::new(Mutex::new(Vec::new()));
         let shared = Arc::new(Shared {
             service: Arc::clone(&service),
             sampler: self.sampler,
             tail: self.tail.clone(),
             queue_capacity: self.queue_capacity,
             commands,
+            arrivals: Arc::clone(&arrivals),
             stats: Arc::clone(&stats),
+            exit_timeout: self.shutdown_timeout,
         });
         let mut recorders = self.recorders;
         for r in &mut recorders {
@@ -149,19 +163,22 @@ impl TracerBuilder {
         let generation = global::install(Arc::clone(&shared))
             .map_err(|_| InstallError(Reason::AlreadyInstalled))?;
         let worker = Worker::new(WorkerConfig {
-            converter: Converter {
+            origin: Origin {
                 clock: WallClock::new(),
                 service,
                 process,
             },
             recorders,
             tail: self.tail,
-            interval: self.flush_interval,
+            collect_every: self.collect_interval,
+            flush_every: self.flush_interval,
+            arrivals,
             stats: Arc::clone(&stats),
             hook,
         });
+        exit::install_hooks();
         let thread = std::thread::Builder::new()
-            .name("trace-collector".into())
+            .name(THREAD_NAME.into())
             .spawn(move || worker.run(receiver));
         match thread {
             Ok(thread) => Ok(TracerGuard::new(
@@ -186,6 +203,7 @@ impl fmt::Debug for TracerBuilder {
             .field("tail", &self.tail)
             .field("recorders", &self.recorders.len())
             .field("queue_capacity", &self.queue_capacity)
+            .field("collect_interval", &self.collect_interval)
             .field("flush_interval", &self.flush_interval)
             .finish_non_exhaustive()
     }

@@ -5,9 +5,9 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::collector::Command;
-use crate::tracer::global;
-use crate::tracer::shared::Shared;
-use crate::tracer::stats::Stats;
+use crate::collector::global;
+use crate::collector::shared::Shared;
+use crate::collector::stats::Stats;
 
 /// The installed tracer. Dropping it (or calling [`shutdown`](Self::shutdown)) delivers every
 /// finished span to the recorders, shuts them down and uninstalls the tracer.
@@ -38,6 +38,10 @@ impl TracerGuard {
 
     /// Delivers every span finished so far to the recorders and flushes them; returns once they
     /// are done (or the shutdown timeout passed).
+    ///
+    /// Fails with [`FlushError::Lost`] when the recorders lost spans since the last flush or
+    /// shutdown answered (a failed write, an unreachable server): they are counted in
+    /// [`Stats::dropped`] too.
     pub fn flush(&self) -> Result<(), FlushError> {
         self.request(Command::Flush)
     }
@@ -48,7 +52,8 @@ impl TracerGuard {
     }
 
     /// Uninstalls the tracer, delivers every finished span, shuts the recorders down and returns
-    /// the final counters.
+    /// the final counters; fails as [`flush`](Self::flush) does when spans were lost since the
+    /// last flush.
     pub fn shutdown(mut self) -> Result<Stats, FlushError> {
         self.shutdown_in_place()?;
         Ok(self.stats())
@@ -64,16 +69,21 @@ impl TracerGuard {
         Ok(())
     }
 
-    fn request(&self, command: fn(SyncSender<()>) -> Command) -> Result<(), FlushError> {
+    fn request(&self, command: fn(SyncSender<u64>) -> Command) -> Result<(), FlushError> {
         let (done, wait) = mpsc::sync_channel(1);
         self.shared
             .commands
             .send(command(done))
             .map_err(|_| FlushError::Stopped)?;
-        wait.recv_timeout(self.timeout).map_err(|e| match e {
-            mpsc::RecvTimeoutError::Timeout => FlushError::Timeout(self.timeout),
-            mpsc::RecvTimeoutError::Disconnected => FlushError::Stopped,
-        })
+        match wait.recv_timeout(self.timeout) {
+            Ok(0) => Ok(()),
+            Ok(spans) => Err(FlushError::Lost {
+                spans,
+                stats: self.stats(),
+            }),
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(FlushError::Timeout(self.timeout)),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(FlushError::Stopped),
+        }
     }
 }
 
@@ -94,13 +104,22 @@ impl fmt::Debug for TracerGuard {
     }
 }
 
-/// Why a flush or shutdown did not complete.
+/// Why a flush or shutdown did not complete, or did not keep everything.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FlushError {
     /// The recorders took longer than the configured shutdown timeout.
     Timeout(Duration),
     /// The collector thread is no longer running.
     Stopped,
+    /// Everything was delivered, but the recorders lost `spans` spans since the last flush or
+    /// shutdown answered (counted in [`Stats::dropped`]).
+    Lost {
+        /// How many spans were lost.
+        spans: u64,
+        /// The counters when the flush answered.
+        stats: Stats,
+    },
 }
 
 impl fmt::Display for FlushError {
@@ -108,6 +127,12 @@ impl fmt::Display for FlushError {
         match self {
             Self::Timeout(t) => write!(f, "the recorders did not finish within {t:?}"),
             Self::Stopped => f.write_str("the trace collector is not running"),
+            Self::Lost { spans, .. } => {
+                write!(
+                    f,
+                    "the recorders lost {spans} spans (see the error hook's reports)"
+                )
+            }
         }
     }
 }

@@ -2,11 +2,9 @@
 //! collector, and returns the guard that flushes everything at shutdown.
 
 mod builder;
-pub(crate) mod global;
+mod exit;
 mod guard;
-pub(crate) mod shared;
-pub(crate) mod stats;
 
+pub use crate::collector::stats::{Dropped, Stats};
 pub use builder::{InstallError, Tracer, TracerBuilder};
 pub use guard::{FlushError, TracerGuard};
-pub use stats::{Dropped, Stats};

@@ -44,6 +44,7 @@ mod writer;
 
 pub use config::{DEFAULT_TABLE, DynamoDbConfig};
 pub use error::{RequestError, SetupError};
+pub use item::names::TRIMMED_TAG;
 pub use item::{DecodeError, ItemTooLarge, item_to_span, span_to_item};
 pub use reader::{ReadError, read_trace};
 pub use recorder::DynamoDbRecorder;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::Client;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, watch};
-use trace_core::{ErrorReporter, RecordError, Recorder, SpanRecord};
+use trace_core::{ErrorReporter, RecordError, Recorder, SpanBatch};
 
 use super::config::DynamoDbConfig;
 use super::error::SetupError;
@@ -179,7 +179,7 @@ impl DynamoDbRecorder {
 }
 
 impl Recorder for DynamoDbRecorder {
-    fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError> {
+    fn record(&mut self, spans: &SpanBatch<'_>) -> Result<(), RecordError> {
         let counters = &self.progress.counters;
         Counters::add(&counters.received, spans.len() as u64);
         let mut too_large = 0u64;
@@ -187,7 +187,7 @@ impl Recorder for DynamoDbRecorder {
         let mut accepted = 0u64;
         let mut stopped = 0u64;
         for span in spans {
-            let encoded = match item::encode(span, self.retention) {
+            let encoded = match item::encode(&span, self.retention) {
                 Ok(encoded) => encoded,
                 Err(_) => {
                     too_large += 1;

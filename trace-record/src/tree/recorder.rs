@@ -5,7 +5,7 @@ use std::fmt;
 use std::io::{self, Stderr, Write};
 use std::time::{Duration, Instant};
 
-use trace_core::{RecordError, Recorder, SpanRecord, TraceId};
+use trace_core::{RecordError, Recorder, SpanBatch, SpanRecord, TraceId};
 
 use super::printer::write_tree;
 use crate::trace::Trace;
@@ -88,7 +88,7 @@ impl<W: Write> TreeRecorder<W> {
         &self.out
     }
 
-    fn hold(&mut self, span: &SpanRecord, now: Instant) {
+    fn hold(&mut self, span: SpanRecord, now: Instant) {
         let first = self.arrivals;
         let pending = self
             .pending
@@ -102,7 +102,7 @@ impl<W: Write> TreeRecorder<W> {
         self.arrivals += 1;
         pending.root_arrived |= span.is_root();
         pending.last_seen = now;
-        pending.spans.push(span.clone());
+        pending.spans.push(span);
         self.held += 1;
     }
 
@@ -167,10 +167,11 @@ impl<W: Write> TreeRecorder<W> {
 }
 
 impl<W: Write + Send + 'static> Recorder for TreeRecorder<W> {
-    fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError> {
+    fn record(&mut self, batch: &SpanBatch<'_>) -> Result<(), RecordError> {
         let now = Instant::now();
-        for span in spans {
-            self.hold(span, now);
+        for span in batch {
+            // The tree needs the whole trace, so spans are held as owned copies until it is done.
+            self.hold(span.to_record(), now);
         }
         let linger = self.linger;
         // Whole batch first: a child finished on another thread may follow its root in it.

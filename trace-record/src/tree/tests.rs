@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use trace_core::{Recorder, SpanId, SpanKind, Status};
+use trace_core::{Recorder, SpanBatch, SpanId, SpanKind, Status};
 
 use super::{TreeRecorder, tree_string};
 use crate::test_support::span_at;
@@ -68,9 +68,10 @@ fn prints_a_trace_when_its_root_arrives_and_the_rest_at_shutdown() {
     let child = span_at("child", Some(root.span_id), 1);
     let mut other = span_at("remote child", Some(SpanId::random()), 2);
     other.trace_id = trace_core::TraceId::random();
-    rec.record(&[child.clone(), other]).unwrap();
+    rec.record(&SpanBatch::from_records(&[child.clone(), other]))
+        .unwrap();
     assert_eq!(out.text(), "", "nothing is complete yet");
-    rec.record(&[root]).unwrap();
+    rec.record(&SpanBatch::from_records(&[root])).unwrap();
     let text = out.text();
     assert!(
         text.contains("  root: 10ms\n    child: 10ms at +1ms\n"),
@@ -91,7 +92,7 @@ fn a_full_buffer_prints_the_oldest_trace_early() {
     let children: Vec<_> = (0..3)
         .map(|i| span_at("child", Some(root.span_id), i))
         .collect();
-    rec.record(&children).unwrap();
+    rec.record(&SpanBatch::from_records(&children)).unwrap();
     let text = out.text();
     assert!(text.contains("incomplete"), "{text}");
     assert_eq!(text.matches("child").count(), 3, "nothing lost: {text}");
@@ -110,7 +111,9 @@ fn a_failing_writer_is_an_error() {
         }
     }
     let mut rec = TreeRecorder::new(Broken);
-    let err = rec.record(&[span_at("root", None, 0)]).unwrap_err();
+    let err = rec
+        .record(&SpanBatch::from_records(&[span_at("root", None, 0)]))
+        .unwrap_err();
     assert!(err.to_string().contains("closed"), "{err}");
     assert_eq!(err.lost(), Some(1));
 }

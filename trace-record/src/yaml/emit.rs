@@ -1,137 +1,267 @@
 //! A YAML emitter for exactly the span schema: writes a document straight into a byte buffer.
 //!
 //! `serde_yaml`'s general serializer, through its libyaml emitter, managed about 12 000 spans/s;
-//! the schema is fixed and flat, so writing it directly is much faster. The output is what
-//! `serde_yaml` reads back to the same span (tests check both writers against the reader),
-//! with one difference in style: a string that could not be written plain is double-quoted.
+//! the schema is fixed and flat, so writing it directly is much faster. Numbers, ids and times are
+//! formatted with lookup tables (no `fmt` machinery), and the date of a time is computed once per
+//! day seen. The output is what the crate's reader and PyYAML read back to the same span (tests
+//! check both), with one difference in style from `serde_yaml`: a string that could not be
+//! written plain is double-quoted.
 
-use std::io::Write as _;
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
-use trace_core::{SpanRecord, TagValue};
+use trace_core::{Process, SpanView, TagValue};
 
-use super::text::{NO_PARENT, Rfc3339, TimeOutOfRange};
+use super::text::{NO_PARENT, TimeOutOfRange};
 
-/// Appends the document of `span` (with its `---` line) to `out`; on error, `out` may hold part
-/// of it.
-pub(crate) fn document(
-    out: &mut Vec<u8>,
-    span: &SpanRecord,
-    process: &str,
-) -> Result<(), TimeOutOfRange> {
-    let start = Rfc3339(span.start).format()?;
-    let finish = Rfc3339(span.finish).format()?;
-    out.extend_from_slice(b"---\ntrace_id: ");
-    id(out, &span.trace_id);
-    out.extend_from_slice(b"\nspan_id: ");
-    id(out, &span.span_id);
-    out.extend_from_slice(b"\nparent_id: ");
-    match span.parent_id {
-        Some(parent) => id(out, &parent),
-        None => {
-            out.push(b'\'');
-            out.extend_from_slice(NO_PARENT.as_bytes());
-            out.push(b'\'');
+/// Seconds from the epoch to 10000-01-01: RFC 3339 has four-digit years.
+const YEAR_10000: u64 = 253_402_300_800;
+
+/// YAML reads an implicit (`key: value`) key of at most 1024 characters; longer keys are written
+/// in the explicit form (`? key` / `: value`). Bytes bound characters, so this errs on the safe side.
+const IMPLICIT_KEY_MAX: usize = 1024;
+
+/// Writes span documents, keeping what spans of one tracer share from one to the next.
+#[derive(Debug, Default)]
+pub(crate) struct Emitter {
+    /// The last process seen (by address: a tracer's spans share one) and its `name:pid@host`.
+    process: Option<(usize, String)>,
+    /// The last day seen (days since the epoch) and its `YYYY-MM-DD`.
+    day: Option<(u64, [u8; 10])>,
+}
+
+impl Emitter {
+    /// Appends the document of `span` (from its `---` line to its `...` line) to `out`; on error,
+    /// `out` may hold part of it.
+    pub(crate) fn document(
+        &mut self,
+        out: &mut Vec<u8>,
+        span: &SpanView<'_>,
+    ) -> Result<(), TimeOutOfRange> {
+        let start = span
+            .start()
+            .duration_since(UNIX_EPOCH)
+            .map_err(|_| TimeOutOfRange)?;
+        let finish = span
+            .finish()
+            .duration_since(UNIX_EPOCH)
+            .map_err(|_| TimeOutOfRange)?;
+        if finish.as_secs() >= YEAR_10000 {
+            return Err(TimeOutOfRange);
         }
-    }
-    out.extend_from_slice(b"\nname: ");
-    string(out, &span.name);
-    out.extend_from_slice(b"\nkind: ");
-    out.extend_from_slice(span.kind.as_str().as_bytes());
-    out.extend_from_slice(b"\nprocess: ");
-    string(out, process);
-    out.extend_from_slice(b"\nstart: ");
-    out.extend_from_slice(start.as_str().as_bytes());
-    out.extend_from_slice(b"\nfinish: ");
-    out.extend_from_slice(finish.as_str().as_bytes());
-    out.extend_from_slice(b"\nservice: ");
-    string(out, &span.service);
-    out.extend_from_slice(b"\nduration_ns: ");
-    integer(out, nanos(span.duration));
-    out.extend_from_slice(b"\nstatus: ");
-    out.extend_from_slice(span.status.as_str().as_bytes());
-    if let Some(message) = span.status.error_message() {
-        out.extend_from_slice(b"\nerror: ");
-        string(out, message);
-    }
-    if let Some(code) = &span.code {
-        out.extend_from_slice(b"\ncode:");
-        if let Some(module) = &code.module {
-            out.extend_from_slice(b"\n  module: ");
-            string(out, module);
-        }
-        out.extend_from_slice(b"\n  file: ");
-        string(out, &code.file);
-        out.extend_from_slice(b"\n  line: ");
-        integer(out, code.line);
-    }
-    if !span.tags.is_empty() {
-        out.extend_from_slice(b"\ntags:");
-        for tag in &span.tags {
-            out.extend_from_slice(b"\n  ");
-            string(out, &tag.key);
-            out.extend_from_slice(b": ");
-            match &tag.value {
-                TagValue::Str(s) => string(out, s),
-                TagValue::Int(v) => integer(out, *v),
-                TagValue::Float(v) => float(out, *v),
-                TagValue::Bool(v) => out.extend_from_slice(if *v { b"true" } else { b"false" }),
+        out.extend_from_slice(b"---\ntrace_id: ");
+        id(out, &span.trace_id().to_bytes());
+        out.extend_from_slice(b"\nspan_id: ");
+        id(out, &span.span_id().to_bytes());
+        out.extend_from_slice(b"\nparent_id: ");
+        match span.parent_id() {
+            Some(parent) => id(out, &parent.to_bytes()),
+            None => {
+                out.push(b'\'');
+                out.extend_from_slice(NO_PARENT.as_bytes());
+                out.push(b'\'');
             }
         }
-    }
-    if !span.checkpoints.is_empty() {
-        out.extend_from_slice(b"\ncheckpoints:");
-        for c in &span.checkpoints {
-            out.extend_from_slice(b"\n- name: ");
-            string(out, &c.name);
-            out.extend_from_slice(b"\n  offset_ns: ");
-            integer(out, nanos(c.offset));
+        out.extend_from_slice(b"\nname: ");
+        string(out, span.name());
+        out.extend_from_slice(b"\nkind: ");
+        out.extend_from_slice(span.kind().as_str().as_bytes());
+        out.extend_from_slice(b"\nprocess: ");
+        let process = self.process(span.process());
+        string(out, process);
+        out.extend_from_slice(b"\nstart: ");
+        self.time(out, start);
+        out.extend_from_slice(b"\nfinish: ");
+        self.time(out, finish);
+        out.extend_from_slice(b"\nservice: ");
+        string(out, span.service());
+        out.extend_from_slice(b"\nduration_ns: ");
+        unsigned(out, nanos(span.duration()));
+        out.extend_from_slice(b"\nflags: ");
+        unsigned(out, u64::from(span.flags().bits()));
+        let status = span.status();
+        out.extend_from_slice(b"\nstatus: ");
+        out.extend_from_slice(status.as_str().as_bytes());
+        if let Some(message) = status.error_message() {
+            out.extend_from_slice(b"\nerror: ");
+            string(out, message);
         }
-    }
-    if !span.links.is_empty() {
-        out.extend_from_slice(b"\nlinks:");
-        for l in &span.links {
-            out.extend_from_slice(b"\n- trace_id: ");
-            id(out, &l.trace_id);
-            out.extend_from_slice(b"\n  span_id: ");
-            id(out, &l.span_id);
+        if !span.trace_state().is_empty() {
+            out.extend_from_slice(b"\ntrace_state: ");
+            let header =
+                trace_core::propagation::format_trace_state(span.trace_state(), usize::MAX);
+            string(out, header.as_deref().unwrap_or_default());
         }
+        if let Some(code) = span.code() {
+            out.extend_from_slice(b"\ncode:");
+            if let Some(module) = &code.module {
+                out.extend_from_slice(b"\n  module: ");
+                string(out, module);
+            }
+            out.extend_from_slice(b"\n  file: ");
+            string(out, &code.file);
+            out.extend_from_slice(b"\n  line: ");
+            unsigned(out, u64::from(code.line));
+        }
+        let tags = span.tags();
+        if !tags.is_empty() {
+            out.extend_from_slice(b"\ntags:");
+            for tag in tags {
+                out.extend_from_slice(b"\n  ");
+                key(out, &tag.key);
+                match &tag.value {
+                    TagValue::Str(s) => string(out, s),
+                    TagValue::Int(v) => signed(out, *v),
+                    TagValue::Float(v) => float(out, *v),
+                    TagValue::Bool(v) => out.extend_from_slice(if *v { b"true" } else { b"false" }),
+                }
+            }
+        }
+        let mut checkpoints = span.checkpoints().peekable();
+        if checkpoints.peek().is_some() {
+            out.extend_from_slice(b"\ncheckpoints:");
+            for c in checkpoints {
+                out.extend_from_slice(b"\n- name: ");
+                string(out, c.name);
+                out.extend_from_slice(b"\n  offset_ns: ");
+                unsigned(out, nanos(c.offset));
+            }
+        }
+        let links = span.links();
+        if !links.is_empty() {
+            out.extend_from_slice(b"\nlinks:");
+            for l in links {
+                out.extend_from_slice(b"\n- trace_id: ");
+                id(out, &l.trace_id.to_bytes());
+                out.extend_from_slice(b"\n  span_id: ");
+                id(out, &l.span_id.to_bytes());
+            }
+        }
+        // The end marker tells a complete document from one a crash or a full disk cut short.
+        out.extend_from_slice(b"\n...\n");
+        Ok(())
     }
-    out.push(b'\n');
-    Ok(())
+
+    fn process(&mut self, process: &Process) -> &str {
+        let address = std::ptr::from_ref(process) as usize;
+        if self
+            .process
+            .as_ref()
+            .is_none_or(|(cached, _)| *cached != address)
+        {
+            self.process = Some((address, process.to_string()));
+        }
+        self.process.as_ref().map_or("", |(_, text)| text)
+    }
+
+    /// RFC 3339 in UTC with nine fractional digits: `2023-11-14T22:13:20.000001000Z`.
+    fn time(&mut self, out: &mut Vec<u8>, since_epoch: Duration) {
+        let secs = since_epoch.as_secs();
+        let days = secs / 86_400;
+        let date = match self.day {
+            Some((day, date)) if day == days => date,
+            _ => {
+                let date = civil_date(days);
+                self.day = Some((days, date));
+                date
+            }
+        };
+        out.extend_from_slice(&date);
+        let in_day = secs % 86_400;
+        let mut text = *b"T00:00:00.000000000Z";
+        two_digits(&mut text[1..3], in_day / 3600);
+        two_digits(&mut text[4..6], in_day / 60 % 60);
+        two_digits(&mut text[7..9], in_day % 60);
+        let mut nanos = u64::from(since_epoch.subsec_nanos());
+        for i in (10..19).rev() {
+            text[i] = b'0' + (nanos % 10) as u8;
+            nanos /= 10;
+        }
+        out.extend_from_slice(&text);
+    }
+}
+
+/// `YYYY-MM-DD` of a day counted from 1970-01-01 (years up to 9999), by Howard Hinnant's
+/// `civil_from_days`.
+fn civil_date(days: u64) -> [u8; 10] {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    let mut text = *b"0000-00-00";
+    two_digits(&mut text[0..2], year / 100);
+    two_digits(&mut text[2..4], year % 100);
+    two_digits(&mut text[5..7], month);
+    two_digits(&mut text[8..10], day);
+    text
+}
+
+fn two_digits(out: &mut [u8], v: u64) {
+    out[0] = b'0' + (v / 10 % 10) as u8;
+    out[1] = b'0' + (v % 10) as u8;
 }
 
 pub(crate) fn nanos(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
-fn integer(out: &mut Vec<u8>, v: impl std::fmt::Display) {
-    // Writing to a Vec cannot fail.
-    let _ = write!(out, "{v}");
+fn unsigned(out: &mut Vec<u8>, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+fn signed(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    unsigned(out, v.unsigned_abs());
 }
 
 fn float(out: &mut Vec<u8>, v: f64) {
+    use std::io::Write as _;
     if v.is_nan() {
         out.extend_from_slice(b".nan");
     } else if v.is_infinite() {
         out.extend_from_slice(if v > 0.0 { b".inf" } else { b"-.inf" });
     } else {
         // `Debug` is the shortest text that reads back to the same value, and always has a
-        // `.` or an exponent (`2.0`, `1e300`), so YAML reads a float, not an integer.
+        // `.` or an exponent (`2.0`, `1e300`, `-0.0`), so YAML reads a float, not an integer.
         let _ = write!(out, "{v:?}");
     }
 }
 
-/// An id as lowercase hex: plain unless YAML would read it as a number (all digits, or digits
-/// `e` digits).
-fn id(out: &mut Vec<u8>, id: &impl HexId) {
-    let mut buf = [0u8; 32];
-    let bytes = id.bytes(&mut buf);
+/// Each byte's two lowercase hex digits.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [[0u8; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = [HEX[b >> 4], HEX[b & 0xf]];
+        b += 1;
+    }
+    table
+};
+
+/// An id (big-endian bytes) as lowercase hex: plain unless YAML would read it as a number (all
+/// digits, or digits `e` digits).
+fn id(out: &mut Vec<u8>, bytes: &[u8]) {
     let mut text = [0u8; 32];
     let text = &mut text[..bytes.len() * 2];
-    for (i, b) in bytes.iter().enumerate() {
-        text[2 * i] = HEX[usize::from(b >> 4)];
-        text[2 * i + 1] = HEX[usize::from(b & 0xf)];
+    for (pair, &b) in text.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
     }
     let mut parts = text.splitn(2, |&b| b == b'e');
     let numeric = parts.all(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit));
@@ -144,24 +274,15 @@ fn id(out: &mut Vec<u8>, id: &impl HexId) {
     }
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-/// The big-endian bytes of an id, the order its hex text uses.
-trait HexId {
-    fn bytes<'a>(&self, buf: &'a mut [u8; 32]) -> &'a [u8];
-}
-
-impl HexId for trace_core::TraceId {
-    fn bytes<'a>(&self, buf: &'a mut [u8; 32]) -> &'a [u8] {
-        buf[..16].copy_from_slice(&self.to_bytes());
-        &buf[..16]
-    }
-}
-
-impl HexId for trace_core::SpanId {
-    fn bytes<'a>(&self, buf: &'a mut [u8; 32]) -> &'a [u8] {
-        buf[..8].copy_from_slice(&self.to_bytes());
-        &buf[..8]
+/// A mapping key and its `: `; in the explicit form when it is too long to be an implicit key.
+fn key(out: &mut Vec<u8>, key: &str) {
+    let at = out.len();
+    string(out, key);
+    if out.len() - at <= IMPLICIT_KEY_MAX {
+        out.extend_from_slice(b": ");
+    } else {
+        out.splice(at..at, *b"? ");
+        out.extend_from_slice(b"\n  : ");
     }
 }
 
@@ -219,29 +340,37 @@ const PLAIN: [bool; 256] = {
     table
 };
 
+/// Whether YAML may carry `c` unescaped in a double-quoted scalar: its printable set, less the
+/// quote, the backslash, and the characters some readers take as line breaks or a byte order mark.
+fn needs_escape(c: char) -> bool {
+    match c {
+        '"' | '\\' => true,
+        ' '..='~' => false,
+        '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' => true,
+        c => c.is_control(),
+    }
+}
+
 fn quoted(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let mut start = 0;
     for (i, c) in s.char_indices() {
-        let escape: Option<&[u8]> = match c {
-            '"' => Some(b"\\\""),
-            '\\' => Some(b"\\\\"),
-            '\n' => Some(b"\\n"),
-            '\t' => Some(b"\\t"),
-            '\r' => Some(b"\\r"),
-            _ => None,
-        };
-        let special = escape.is_some()
-            || c.is_control()
-            || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}');
-        if !special {
+        if !needs_escape(c) {
             continue;
         }
         out.extend_from_slice(&s.as_bytes()[start..i]);
-        match escape {
-            Some(e) => out.extend_from_slice(e),
-            None => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            c => {
+                let code = u32::from(c);
+                out.extend_from_slice(b"\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(b"0123456789abcdef"[((code >> shift) & 0xf) as usize]);
+                }
             }
         }
         start = i + c.len_utf8();
@@ -300,7 +429,11 @@ mod tests {
             "tab\there",
             "nul\0",
             "bell\u{7}",
+            "del\u{7f}",
+            "c1\u{9b}",
             "line\u{2028}sep",
+            "nonchar\u{fffe}\u{ffff}",
+            "bom\u{feff}",
             "héllo ✓",
             "back\\slash",
             "x:",
@@ -316,6 +449,8 @@ mod tests {
             "-.inf",
             "1_000",
             "+1",
+            "---",
+            "...",
         ];
         for s in cases {
             let text = format!("v: {}\n", plain_or_quoted(s));
@@ -325,6 +460,19 @@ mod tests {
         }
         assert_eq!(plain_or_quoted("GET /users/:id"), "GET /users/:id");
         assert_eq!(plain_or_quoted("a\"b\n"), "\"a\\\"b\\n\"");
+        assert_eq!(plain_or_quoted("\u{ffff}"), "\"\\uffff\"");
+    }
+
+    #[test]
+    fn long_keys_use_the_explicit_form() {
+        let long = "k".repeat(2000);
+        let mut out = b"tags:\n  ".to_vec();
+        key(&mut out, &long);
+        out.extend_from_slice(b"1\n");
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("? "), "{text}");
+        let value: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+        assert_eq!(value["tags"][long.as_str()].as_i64(), Some(1));
     }
 
     #[test]
@@ -339,11 +487,47 @@ mod tests {
         ];
         for (hex, quote) in cases {
             let mut out = Vec::new();
-            id(&mut out, &hex.parse::<trace_core::SpanId>().unwrap());
+            id(
+                &mut out,
+                &hex.parse::<trace_core::SpanId>().unwrap().to_bytes(),
+            );
             let text = String::from_utf8(out).unwrap();
             assert_eq!(text.starts_with('\''), quote, "{text}");
             let value: serde_yaml::Value = serde_yaml::from_str(&format!("v: {text}")).unwrap();
             assert_eq!(value["v"].as_str(), Some(hex));
+        }
+    }
+
+    #[test]
+    fn times_match_a_reference_formatter() {
+        let mut emitter = Emitter::default();
+        // Leap days, month and year ends, the epoch, and the last representable instant.
+        let secs = [
+            0,
+            951_782_400,
+            951_868_799,
+            1_700_000_000,
+            1_709_164_800,
+            4_102_444_799,
+            YEAR_10000 - 1,
+        ];
+        for s in secs {
+            for nanos in [0, 1, 999_999_999] {
+                let t = Duration::new(s, nanos);
+                let mut out = Vec::new();
+                emitter.time(&mut out, t);
+                let expected = humantime::format_rfc3339_nanos(UNIX_EPOCH + t).to_string();
+                assert_eq!(String::from_utf8(out).unwrap(), expected);
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_match_display() {
+        for v in [0, 1, -1, 9, 10, i64::MAX, i64::MIN, -1_234_567] {
+            let mut out = Vec::new();
+            signed(&mut out, v);
+            assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
         }
     }
 }

@@ -3,7 +3,9 @@
 //! # The schema
 //!
 //! A span file is a stream of YAML documents, one per finished span, each starting with a `---`
-//! line, appended in the order the spans finish (children usually before their parents). Keys
+//! line and ending with a `...` line, appended in the order the spans finish (children usually
+//! before their parents). A document without its `...` line was cut short (a crash or a full
+//! disk while it was written). Keys
 //! come in this order; the first eight are the keys of the Go original the format descends from.
 //!
 //! | key | YAML type | meaning |
@@ -18,8 +20,10 @@
 //! | `finish` | string, same format | wall-clock finish, `start` + `duration_ns` |
 //! | `service` | string | the logical application that recorded the span |
 //! | `duration_ns` | integer | elapsed nanoseconds, from a monotonic clock |
+//! | `flags` | integer | the W3C trace flags the span propagated: 1 = sampled, 2 = random trace id (a span kept by the tail rule is not sampled) |
 //! | `status` | string: `ok` or `error` | how the span ended |
 //! | `error` | string | the error message; only when `status` is `error` |
+//! | `trace_state` | string, a W3C `tracestate` header | vendor state the trace arrived with; only when there is one |
 //! | `code` | map: `module` (string, optional), `file` (string), `line` (integer) | the code that opened the span; left out when unknown |
 //! | `tags` | map of string to string, integer, float or boolean | the span's tags, in the order they were set; left out when empty |
 //! | `checkpoints` | list of maps: `name` (string), `offset_ns` (integer) | named moments, as nanoseconds from `start`; left out when empty |
@@ -46,6 +50,7 @@
 //! finish: 2025-11-14T22:13:20.010528663Z
 //! service: checkout
 //! duration_ns: 10428663
+//! flags: 3
 //! status: error
 //! error: card declined
 //! code:
@@ -63,6 +68,7 @@
 //! links:
 //! - trace_id: 0af7651916cd43dd8448eb211c80319c
 //!   span_id: b7ad6b7169203331
+//! ...
 //! ```
 //!
 //! # Writing and reading

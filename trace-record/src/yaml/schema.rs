@@ -10,7 +10,7 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use trace_core::{
     Checkpoint, CodeLocation, Link, Process, SpanId, SpanKind, SpanRecord, Status, TagValue, Tags,
-    TraceId,
+    TraceFlags, TraceId, TraceState,
 };
 
 use super::text::{NO_PARENT, parse_time};
@@ -31,6 +31,10 @@ pub(crate) struct SpanDoc {
     status: String,
     #[serde(default)]
     error: Option<String>,
+    #[serde(default)]
+    flags: u8,
+    #[serde(default)]
+    trace_state: Option<String>,
     #[serde(default)]
     code: Option<CodeDoc>,
     #[serde(default)]
@@ -218,10 +222,17 @@ impl SpanDoc {
                 })
             })
             .collect::<Result<_, InvalidField>>()?;
+        let trace_state = match self.trace_state {
+            None => TraceState::default(),
+            Some(text) => trace_core::propagation::parse_trace_state(&text)
+                .ok_or_else(|| invalid("trace_state", "not a valid W3C tracestate"))?,
+        };
         Ok(SpanRecord {
             trace_id,
             span_id,
             parent_id,
+            flags: TraceFlags::from_bits(self.flags),
+            trace_state,
             name: Cow::Owned(self.name),
             kind,
             service: interned.service(self.service),

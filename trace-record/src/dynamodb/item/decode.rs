@@ -60,7 +60,24 @@ pub(crate) fn decode(item: &Item) -> Result<SpanRecord, DecodeError> {
     let finish = d.time(FINISH_UNIX_NANOS)?;
     let duration = Duration::from_nanos(d.number(DURATION_NANOS, d.required(DURATION_NANOS)?)?);
     let parent = d.string(PARENT_ID)?;
+    let flags = match d.item.get(FLAGS) {
+        Some(v) => trace_core::TraceFlags::from_bits(d.number(FLAGS, v)?),
+        None => trace_core::TraceFlags::default(),
+    };
+    let trace_state = match d.optional_string(TRACE_STATE)? {
+        Some(text) => trace_core::propagation::parse_trace_state(text)
+            .ok_or_else(|| d.err(TRACE_STATE, "is not a valid W3C tracestate"))?,
+        None => trace_core::TraceState::default(),
+    };
+    let mut tags = d.tags()?;
+    if let Some(v) = d.item.get(TRIMMED) {
+        // The writer removed this many tags, checkpoints or links to fit the item size limit:
+        // say so on the span, so nobody takes it for complete.
+        tags.set(TRIMMED_TAG, d.number::<i64>(TRIMMED, v)?);
+    }
     Ok(SpanRecord {
+        flags,
+        trace_state,
         trace_id: d.parse_str::<TraceId>(TRACE_ID)?,
         span_id: d.parse_str::<SpanId>(SPAN_ID)?,
         parent_id: if parent == NO_PARENT {
@@ -85,7 +102,7 @@ pub(crate) fn decode(item: &Item) -> Result<SpanRecord, DecodeError> {
             )),
             other => return Err(d.err(STATUS, format!("is `{other}`, not `ok` or `error`"))),
         },
-        tags: d.tags()?,
+        tags,
         checkpoints: d.checkpoints()?,
         links: d.links()?,
     })

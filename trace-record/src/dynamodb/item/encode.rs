@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use trace_core::{SpanRecord, TagValue};
+use trace_core::{SpanRecord, SpanView, TagValue};
 
 use super::Item;
 use super::names::*;
@@ -48,7 +48,7 @@ impl std::error::Error for ItemTooLarge {}
 /// Encodes a span, trimming it to DynamoDB's item size limit if needed: largest tags first, then
 /// checkpoints, then links; the number removed goes into a `trimmed` attribute.
 pub(crate) fn encode(
-    span: &SpanRecord,
+    span: &SpanView<'_>,
     retention: Option<Duration>,
 ) -> Result<Encoded, ItemTooLarge> {
     let item = encode_full(span, retention, 0);
@@ -58,11 +58,12 @@ pub(crate) fn encode(
     trim(span, retention)
 }
 
-fn trim(span: &SpanRecord, retention: Option<Duration>) -> Result<Encoded, ItemTooLarge> {
-    let mut span = span.clone();
+fn trim(span: &SpanView<'_>, retention: Option<Duration>) -> Result<Encoded, ItemTooLarge> {
+    // Rare: an owned copy to remove from.
+    let mut span = span.to_record();
     let mut trimmed = 0;
     loop {
-        let item = encode_full(&span, retention, trimmed);
+        let item = encode_full(&span.view(), retention, trimmed);
         let size = item_size(&item);
         if size <= MAX_ITEM_BYTES {
             return Ok(Encoded { item, trimmed });
@@ -130,24 +131,29 @@ fn remove_largest(span: &mut SpanRecord, excess: usize) -> usize {
     removed
 }
 
-fn encode_full(span: &SpanRecord, retention: Option<Duration>, trimmed: usize) -> Item {
+fn encode_full(span: &SpanView<'_>, retention: Option<Duration>, trimmed: usize) -> Item {
     let mut item: Item = HashMap::with_capacity(20);
     let mut put = |name: &str, value: AttributeValue| {
         item.insert(name.to_owned(), value);
     };
-    put(TRACE_ID, s(span.trace_id.to_string()));
-    put(SPAN_ID, s(span.span_id.to_string()));
+    put(TRACE_ID, s(span.trace_id().to_string()));
+    put(SPAN_ID, s(span.span_id().to_string()));
     put(
         PARENT_ID,
         s(span
-            .parent_id
+            .parent_id()
             .map_or_else(|| NO_PARENT.to_owned(), |p| p.to_string())),
     );
-    put(NAME, s(span.name.to_string()));
-    put(KIND, s(span.kind.as_str().to_owned()));
-    put(SERVICE, s(span.service.to_string()));
-    put(PROCESS, s(span.process.to_string()));
-    if let Some(code) = &span.code {
+    put(FLAGS, n(span.flags().bits()));
+    if !span.trace_state().is_empty() {
+        let header = trace_core::propagation::format_trace_state(span.trace_state(), usize::MAX);
+        put(TRACE_STATE, s(header.unwrap_or_default()));
+    }
+    put(NAME, s(span.name().to_owned()));
+    put(KIND, s(span.kind().as_str().to_owned()));
+    put(SERVICE, s(span.service().to_owned()));
+    put(PROCESS, s(span.process().to_string()));
+    if let Some(code) = span.code() {
         let mut m = HashMap::with_capacity(3);
         if let Some(module) = &code.module {
             m.insert(CODE_MODULE.to_owned(), s(module.to_string()));
@@ -156,21 +162,22 @@ fn encode_full(span: &SpanRecord, retention: Option<Duration>, trimmed: usize) -
         m.insert(CODE_LINE.to_owned(), n(code.line));
         put(CODE, AttributeValue::M(m));
     }
-    let start = unix_nanos(span.start);
-    let finish = unix_nanos(span.finish);
+    let start = unix_nanos(span.start());
+    let finish = unix_nanos(span.finish());
     put(START, s(format_unix_nanos(start)));
     put(FINISH, s(format_unix_nanos(finish)));
     put(START_UNIX_NANOS, n(start));
     put(FINISH_UNIX_NANOS, n(finish));
-    put(DURATION_NANOS, n(span.duration.as_nanos()));
-    put(STATUS, s(span.status.as_str().to_owned()));
-    if let Some(message) = span.status.error_message() {
+    put(DURATION_NANOS, n(span.duration().as_nanos()));
+    put(STATUS, s(span.status().as_str().to_owned()));
+    if let Some(message) = span.status().error_message() {
         put(STATUS_MESSAGE, s(message.to_owned()));
     }
-    if !span.tags.is_empty() {
-        let mut tags = HashMap::with_capacity(span.tags.len());
+    let tags_of_span = span.tags();
+    if !tags_of_span.is_empty() {
+        let mut tags = HashMap::with_capacity(tags_of_span.len());
         let mut floats = Vec::new();
-        for tag in &span.tags {
+        for tag in tags_of_span {
             if matches!(tag.value, TagValue::Float(_)) {
                 floats.push(tag.key.to_string());
             }
@@ -178,29 +185,28 @@ fn encode_full(span: &SpanRecord, retention: Option<Duration>, trimmed: usize) -
         }
         put(TAGS, AttributeValue::M(tags));
         // A map has no order; the span's tags do, and a reader should see them as recorded.
-        let order = span.tags.iter().map(|t| s(t.key.to_string())).collect();
+        let order = tags_of_span.iter().map(|t| s(t.key.to_string())).collect();
         put(TAG_ORDER, AttributeValue::L(order));
         if !floats.is_empty() {
             // Numbers come back normalised (`2.0` as `2`), so remember which ones were floats.
             put(FLOAT_TAGS, AttributeValue::Ss(floats));
         }
     }
-    if !span.checkpoints.is_empty() {
+    if span.checkpoints().len() > 0 {
         let list = span
-            .checkpoints
-            .iter()
+            .checkpoints()
             .map(|c| {
                 AttributeValue::M(HashMap::from([
-                    (CHECKPOINT_NAME.to_owned(), s(c.name.to_string())),
+                    (CHECKPOINT_NAME.to_owned(), s(c.name.to_owned())),
                     (CHECKPOINT_OFFSET_NANOS.to_owned(), n(c.offset.as_nanos())),
                 ]))
             })
             .collect();
         put(CHECKPOINTS, AttributeValue::L(list));
     }
-    if !span.links.is_empty() {
+    if !span.links().is_empty() {
         let list = span
-            .links
+            .links()
             .iter()
             .map(|l| {
                 AttributeValue::M(HashMap::from([
@@ -229,7 +235,8 @@ fn tag_value(value: &TagValue) -> AttributeValue {
         TagValue::Str(v) => s(v.to_string()),
         TagValue::Int(v) => n(v),
         TagValue::Bool(v) => AttributeValue::Bool(*v),
-        TagValue::Float(v) if storable_number(*v) => n(v),
+        // `-0` would come back as `0`: kept as text, like the floats DynamoDB cannot hold.
+        TagValue::Float(v) if storable_number(*v) && !(*v == 0.0 && v.is_sign_negative()) => n(v),
         TagValue::Float(v) => s(format!("{v:e}")),
     }
 }

@@ -45,7 +45,7 @@ pub fn span_to_item(
     span: &trace_core::SpanRecord,
     retention: Option<std::time::Duration>,
 ) -> Result<HashMap<String, AttributeValue>, ItemTooLarge> {
-    encode(span, retention).map(|e| e.item)
+    encode(&span.view(), retention).map(|e| e.item)
 }
 
 /// The span an item written by the recorder holds; the reader's decoding, for items obtained by
@@ -76,6 +76,8 @@ mod tests {
             trace_id: TraceId::from_u128(0x0af7_6519_16cd_43dd_8448_eb21_1c80_319c).unwrap(),
             span_id: SpanId::from_u64(0x00f0_67aa_0ba9_02b7).unwrap(),
             parent_id: SpanId::from_u64(7),
+            flags: trace_core::TraceFlags::default(),
+            trace_state: trace_core::TraceState::default(),
             name: "GET /users/:id".into(),
             kind: SpanKind::Server,
             service: Arc::from("api"),
@@ -136,7 +138,7 @@ mod tests {
     #[test]
     fn round_trips_every_field() {
         let span = sample();
-        let mut encoded = encode(&span, None).unwrap();
+        let mut encoded = encode(&span.view(), None).unwrap();
         assert_eq!(encoded.trimmed, 0);
         encoded.item.values_mut().for_each(normalise_numbers);
         assert_eq!(decode(&encoded.item).unwrap(), span);
@@ -144,7 +146,7 @@ mod tests {
 
     #[test]
     fn keys_are_fixed_width_hex_and_times_readable() {
-        let item = encode(&sample(), Some(Duration::from_secs(3600)))
+        let item = encode(&sample().view(), Some(Duration::from_secs(3600)))
             .unwrap()
             .item;
         assert_eq!(
@@ -179,7 +181,7 @@ mod tests {
     fn a_root_has_an_all_zero_parent() {
         let mut span = sample();
         span.parent_id = None;
-        let item = encode(&span, None).unwrap().item;
+        let item = encode(&span.view(), None).unwrap().item;
         assert_eq!(
             item["parent_id"],
             AttributeValue::S("0000000000000000".into())
@@ -192,7 +194,7 @@ mod tests {
         let mut span = sample();
         span.tags.set("huge", "x".repeat(MAX_ITEM_BYTES));
         span.tags.set("big", "y".repeat(MAX_ITEM_BYTES / 2));
-        let encoded = encode(&span, None).unwrap();
+        let encoded = encode(&span.view(), None).unwrap();
         assert_eq!(encoded.trimmed, 1);
         assert!(size::item_size(&encoded.item) <= MAX_ITEM_BYTES);
         let back = decode(&encoded.item).unwrap();
@@ -205,13 +207,13 @@ mod tests {
     fn a_span_too_large_without_its_tags_is_refused() {
         let mut span = sample();
         span.name = Cow::Owned("n".repeat(MAX_ITEM_BYTES));
-        let err = encode(&span, None).unwrap_err();
+        let err = encode(&span.view(), None).unwrap_err();
         assert!(err.bytes > MAX_ITEM_BYTES);
     }
 
     #[test]
     fn bad_items_name_the_attribute() {
-        let mut item = encode(&sample(), None).unwrap().item;
+        let mut item = encode(&sample().view(), None).unwrap().item;
         item.insert("kind".into(), AttributeValue::S("sideways".into()));
         let err = decode(&item).unwrap_err();
         assert_eq!(err.attribute(), "kind");

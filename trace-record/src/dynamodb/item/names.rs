@@ -4,6 +4,10 @@
 pub(crate) const TRACE_ID: &str = "trace_id";
 pub(crate) const SPAN_ID: &str = "span_id";
 pub(crate) const PARENT_ID: &str = "parent_id";
+pub(crate) const FLAGS: &str = "flags";
+pub(crate) const TRACE_STATE: &str = "trace_state";
+/// The tag `read_trace` puts on a span whose item was trimmed: how many entries were removed.
+pub const TRIMMED_TAG: &str = "dynamodb.trimmed";
 pub(crate) const NAME: &str = "name";
 pub(crate) const KIND: &str = "kind";
 pub(crate) const SERVICE: &str = "service";

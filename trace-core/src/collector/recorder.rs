@@ -3,37 +3,54 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::record::SpanRecord;
+use crate::collector::batch::SpanBatch;
 
-/// A destination for finished spans.
+/// A destination for finished spans, in the manner of OpenTelemetry's span exporter: batches in,
+/// `flush` and `shutdown`, every loss counted.
 ///
 /// The tracer's collector thread calls these methods, never the thread that finished the span: a
-/// recorder may block, buffer or do I/O without slowing traced code. When it falls behind, the
-/// per-thread queues fill up and further spans are dropped and counted in
-/// [`Stats::dropped`](crate::Stats).
+/// recorder may buffer or do I/O without slowing traced code. While it works, the per-thread queues
+/// fill; when they are full, further spans are dropped and counted in
+/// [`Stats::dropped`](crate::Stats). A recorder that sends over a network should hand batches to a
+/// thread of its own rather than block the collector.
+///
+/// Spans are lent as a [`SpanBatch`] of borrowed [`SpanView`](crate::SpanView)s, read where the
+/// collector holds them: encoding straight from the view costs no per-span copy.
+///
+/// **Counting.** A span counts as recorded once `record` returns `Ok`, so a recorder should have
+/// handed it to its sink by then (written to the OS, queued for sending). Spans it loses later (a
+/// failed flush, a request that never succeeded) it reports through the [`ErrorReporter`] given to
+/// [`attach`](Self::attach), or as the error of [`flush`](Self::flush), with
+/// [`RecordError::with_lost`]: they move from recorded to dropped.
 ///
 /// ```
-/// use trace_core::{Recorder, RecordError, SpanRecord};
+/// use trace_core::{Recorder, RecordError, SpanBatch};
 ///
 /// /// Counts spans and prints nothing.
 /// #[derive(Debug, Default)]
 /// struct Counting(usize);
 ///
 /// impl Recorder for Counting {
-///     fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError> {
-///         self.0 += spans.len();
+///     fn record(&mut self, batch: &SpanBatch<'_>) -> Result<(), RecordError> {
+///         self.0 += batch.len();
 ///         Ok(())
 ///     }
 /// }
 /// ```
 pub trait Recorder: Send + 'static {
-    /// Takes a batch of finished spans.
+    /// Takes a batch of finished spans, lent for this call.
     ///
     /// On `Err`, the tracer counts [`RecordError::lost`] spans (by default the whole batch) as
     /// dropped and passes the error to the error hook.
-    fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError>;
+    fn record(&mut self, batch: &SpanBatch<'_>) -> Result<(), RecordError>;
 
     /// Makes everything recorded so far durable (write buffers out, wait for in-flight requests).
+    ///
+    /// The collector calls it on a schedule ([`TracerBuilder::flush_interval`], 1 s by default)
+    /// after it delivered spans, and on [`TracerGuard::flush`].
+    ///
+    /// [`TracerBuilder::flush_interval`]: crate::TracerBuilder::flush_interval
+    /// [`TracerGuard::flush`]: crate::TracerGuard::flush
     fn flush(&mut self) -> Result<(), RecordError> {
         Ok(())
     }
@@ -51,8 +68,8 @@ pub trait Recorder: Send + 'static {
 }
 
 impl<R: Recorder + ?Sized> Recorder for Box<R> {
-    fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError> {
-        (**self).record(spans)
+    fn record(&mut self, batch: &SpanBatch<'_>) -> Result<(), RecordError> {
+        (**self).record(batch)
     }
     fn flush(&mut self) -> Result<(), RecordError> {
         (**self).flush()
@@ -137,7 +154,7 @@ pub type ErrorHook = Arc<dyn Fn(&RecordError) + Send + Sync>;
 /// error hook. Cloning is cheap and the handle may move to any thread.
 #[derive(Clone)]
 pub struct ErrorReporter {
-    pub(crate) stats: Arc<crate::tracer::stats::SharedStats>,
+    pub(crate) stats: Arc<crate::collector::stats::SharedStats>,
     pub(crate) hook: ErrorHook,
 }
 

@@ -70,6 +70,11 @@ impl SharedStats {
         counter.fetch_add(n, Ordering::Relaxed);
     }
 
+    /// Spans the recorders lost so far.
+    pub(crate) fn dropped_recorder(&self) -> u64 {
+        self.dropped_recorder.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn count_recorder_error(&self, lost: u64) {
         Self::add(&self.recorder_errors, 1);
         self.unrecord(lost);

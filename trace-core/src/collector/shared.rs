@@ -1,11 +1,11 @@
-use std::sync::Arc;
 use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
 
-use crate::collector::Command;
+use crate::collector::stats::SharedStats;
+use crate::collector::{Command, Ring};
 use crate::context::{Decision, SpanContext};
 use crate::id::TraceId;
 use crate::sampling::{Sampler, TailRule};
-use crate::tracer::stats::SharedStats;
 
 /// What every thread needs from the installed tracer; reached through the thread's cached sink.
 pub(crate) struct Shared {
@@ -14,7 +14,12 @@ pub(crate) struct Shared {
     pub(crate) tail: Option<TailRule>,
     pub(crate) queue_capacity: usize,
     pub(crate) commands: Sender<Command>,
+    /// Rings of threads that started tracing since the collector last looked; it takes them all
+    /// at each drain. A lock, but one taken once per thread, never per span.
+    pub(crate) arrivals: Arc<Mutex<Vec<Ring>>>,
     pub(crate) stats: Arc<SharedStats>,
+    /// How long the exit handler waits for the recorders.
+    pub(crate) exit_timeout: std::time::Duration,
 }
 
 impl Shared {
@@ -34,5 +39,13 @@ impl Shared {
             (false, Some(_)) => Decision::Defer,
             (false, None) => Decision::Drop,
         }
+    }
+
+    /// Hands a new thread's ring to the collector.
+    pub(crate) fn register(&self, ring: Ring) {
+        self.arrivals
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(ring);
     }
 }
