@@ -12,7 +12,7 @@ use otlp_support::{
     Session, attribute, builder, eventually, ids, rotel, rotel_grpc, serial, spans, spans_of,
 };
 use serde_json::{Value, json};
-use trace_core::{Recorder, SpanKind, Tracer, current, span};
+use trace_core::{Recorder, SpanBatch, SpanKind, Tracer, current, span};
 use trace_record::otlp::{Compression, Protocol};
 
 /// The spans of `trace_id` the collector forwarded to the decoder, waiting until `n` arrived.
@@ -55,7 +55,7 @@ fn a_trace_arrives_complete_through_rotel() {
         .recorder(recorder)
         .install()
         .unwrap();
-    let (trace_id, linked) = {
+    let (trace_id, flags, linked) = {
         let other = span("other trace").root().enter();
         let linked = other.context().unwrap();
         drop(other);
@@ -75,7 +75,12 @@ fn a_trace_arrives_complete_through_rotel() {
             let _failing = span("charge").enter();
             current::set_error("card declined");
         }
-        (root.context().unwrap().trace_id().to_string(), linked)
+        let context = root.context().unwrap();
+        (
+            context.trace_id().to_string(),
+            context.flags().bits(),
+            linked,
+        )
     };
     tracer.shutdown().unwrap();
     assert_eq!(stats.get().delivered, 4, "{:?}", stats.get());
@@ -92,7 +97,8 @@ fn a_trace_arrives_complete_through_rotel() {
     assert_eq!(failing["parent_span_id"], root["span_id"]);
     for span in &spans {
         assert_eq!(span["span_id"].as_str().unwrap().len(), 16);
-        assert_eq!(span["flags"].as_u64().unwrap() & 0xff, 1, "sampled: {span}");
+        assert_eq!(span["flags"], flags, "the W3C flags: {span}");
+        assert_eq!(span["trace_state"], "");
         let (start, end) = (
             span["start_time_unix_nano"].as_u64().unwrap(),
             span["end_time_unix_nano"].as_u64().unwrap(),
@@ -252,7 +258,7 @@ fn spans_sent_over_grpc_arrive_through_rotel() {
             .build()
             .unwrap();
         let sent = spans(20);
-        recorder.record(&sent).unwrap();
+        recorder.record(&SpanBatch::from_records(&sent)).unwrap();
         recorder.flush().unwrap();
         let stats = recorder.current_stats();
         assert_eq!((stats.delivered, stats.lost_total()), (20, 0), "{stats:?}");

@@ -12,7 +12,7 @@ use otlp_support::{
     spans,
 };
 use serde_json::json;
-use trace_core::{Recorder, Tracer, span};
+use trace_core::{FlushError, Recorder, SpanBatch, Tracer, span};
 use trace_record::otlp::{Compression, Limits, LossReason};
 
 #[test]
@@ -20,7 +20,7 @@ fn a_503_then_success_loses_nothing() {
     let session = Session::new(json!([{ "status": 503 }]));
     let mut recorder = builder(&session.endpoint()).build().unwrap();
     let sent = spans(10);
-    recorder.record(&sent).unwrap();
+    recorder.record(&SpanBatch::from_records(&sent)).unwrap();
     recorder.flush().unwrap();
     let stats = recorder.current_stats();
     assert_eq!((stats.delivered, stats.lost_total()), (10, 0), "{stats:?}");
@@ -41,7 +41,9 @@ fn a_429_retry_after_is_honoured() {
     let session = Session::new(json!([{ "status": 429, "retry_after": "2" }]));
     // Our own backoff is a few milliseconds: a retry two seconds later can only be the server's.
     let mut recorder = builder(&session.endpoint()).build().unwrap();
-    recorder.record(&spans(3)).unwrap();
+    recorder
+        .record(&SpanBatch::from_records(&spans(3)))
+        .unwrap();
     recorder.flush().unwrap();
     let stats = recorder.current_stats();
     assert_eq!(
@@ -77,7 +79,17 @@ fn a_partial_success_counts_the_rejected_spans_and_tells_the_error_hook() {
     for _ in 0..5 {
         let _s = span("work").enter();
     }
-    tracer.shutdown().unwrap();
+    // The tracer moves the rejected spans from recorded to dropped.
+    match tracer.shutdown() {
+        Err(FlushError::Lost { spans: 2, stats }) => {
+            assert_eq!(
+                (stats.recorded, stats.dropped.recorder),
+                (3, 2),
+                "{stats:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
     let stats = stats.get();
     assert_eq!(stats.received, 5);
     assert_eq!(
@@ -98,7 +110,9 @@ fn a_partial_success_counts_the_rejected_spans_and_tells_the_error_hook() {
 fn other_4xx_answers_are_dropped_and_counted_without_retrying() {
     let session = Session::new(json!([{ "status": 400, "message": "bad request" }]));
     let mut recorder = builder(&session.endpoint()).build().unwrap();
-    recorder.record(&spans(4)).unwrap();
+    recorder
+        .record(&SpanBatch::from_records(&spans(4)))
+        .unwrap();
     recorder.flush().unwrap();
     let stats = recorder.current_stats();
     assert_eq!(stats.lost(LossReason::Rejected), 4, "{stats:?}");
@@ -119,7 +133,7 @@ fn a_receiver_down_at_start_gets_the_spans_once_it_is_back() {
         .build()
         .unwrap();
     let sent = spans(6);
-    recorder.record(&sent).unwrap();
+    recorder.record(&SpanBatch::from_records(&sent)).unwrap();
     // The flush seals the batch and waits: the receiver is down, the sender retries.
     let stats = recorder.stats();
     let flush = std::thread::spawn(move || {
@@ -152,7 +166,9 @@ fn a_receiver_that_stays_down_costs_counted_spans_within_the_retry_budget() {
         })
         .build()
         .unwrap();
-    recorder.record(&spans(5)).unwrap();
+    recorder
+        .record(&SpanBatch::from_records(&spans(5)))
+        .unwrap();
     recorder.flush().unwrap();
     let stats = recorder.current_stats();
     assert_eq!(stats.lost(LossReason::RetriesExhausted), 5, "{stats:?}");
@@ -186,12 +202,19 @@ fn a_slow_receiver_costs_counted_spans_not_a_stalled_tracer() {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
-    let tracer_stats = tracer.shutdown().unwrap();
+    let tracer_stats = match tracer.shutdown() {
+        Ok(stats) | Err(FlushError::Lost { stats, .. }) => stats,
+        Err(other) => panic!("{other}"),
+    };
     let stats = stats.get();
     // Every span the traced code finished is accounted for, and the recorder dropped (and
     // counted) what did not fit behind the slow receiver instead of blocking.
     assert_eq!(tracer_stats.finished, n, "{tracer_stats:?}");
     assert_eq!(tracer_stats.accounted_for(), n, "{tracer_stats:?}");
+    assert_eq!(
+        tracer_stats.recorded, stats.delivered,
+        "{tracer_stats:?} {stats:?}"
+    );
     assert!(stats.lost(LossReason::QueueFull) > 0, "{stats:?}");
     assert_eq!(
         stats.received,
@@ -209,7 +232,9 @@ fn a_slow_receiver_costs_counted_spans_not_a_stalled_tracer() {
 fn shutdown_waits_for_requests_in_flight_within_its_timeout() {
     let session = Session::new(json!([{ "delay_ms": 1000 }]));
     let mut recorder = builder(&session.endpoint()).build().unwrap();
-    recorder.record(&spans(7)).unwrap();
+    recorder
+        .record(&SpanBatch::from_records(&spans(7)))
+        .unwrap();
     recorder.shutdown().unwrap();
     assert_eq!(recorder.current_stats().delivered, 7);
 
@@ -221,7 +246,9 @@ fn shutdown_waits_for_requests_in_flight_within_its_timeout() {
         })
         .build()
         .unwrap();
-    recorder.record(&spans(7)).unwrap();
+    recorder
+        .record(&SpanBatch::from_records(&spans(7)))
+        .unwrap();
     let error = recorder.shutdown().unwrap_err();
     assert!(
         error.to_string().contains("7 spans not delivered"),
@@ -230,7 +257,9 @@ fn shutdown_waits_for_requests_in_flight_within_its_timeout() {
     let stats = recorder.current_stats();
     assert_eq!(stats.lost(LossReason::Shutdown), 7, "{stats:?}");
     // Recorded after shutdown: counted, not silently dropped.
-    let error = recorder.record(&spans(2)).unwrap_err();
+    let error = recorder
+        .record(&SpanBatch::from_records(&spans(2)))
+        .unwrap_err();
     assert_eq!(error.lost(), Some(2));
     assert_eq!(recorder.current_stats().lost(LossReason::Shutdown), 9);
 }
@@ -245,7 +274,7 @@ fn requests_are_protobuf_gzip_when_asked_with_the_configured_headers() {
             .build()
             .unwrap();
         let sent = spans(3);
-        recorder.record(&sent).unwrap();
+        recorder.record(&SpanBatch::from_records(&sent)).unwrap();
         recorder.flush().unwrap();
         let requests = session.requests();
         assert_eq!(requests.len(), 1);
@@ -275,7 +304,7 @@ fn batches_are_bounded_in_spans_and_bytes() {
         .unwrap();
     let sent = spans(500);
     for chunk in sent.chunks(37) {
-        recorder.record(chunk).unwrap();
+        recorder.record(&SpanBatch::from_records(chunk)).unwrap();
     }
     recorder.flush().unwrap();
     let requests = session.requests();

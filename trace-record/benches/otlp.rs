@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use prost::Message;
-use trace_core::{Recorder, SpanKind, SpanRecord, Tracer, span};
+use trace_core::{Recorder, SpanBatch, SpanKind, SpanRecord, Tracer, span};
 use trace_record::MemoryRecorder;
 use trace_record::otlp::{Compression, OtlpRecorder, encode_request};
 
@@ -70,7 +70,10 @@ fn encode(c: &mut Criterion, spans: &[SpanRecord]) {
     let mut body = Vec::new();
     group.bench_function("trace-record", |b| {
         b.iter(|| {
-            encode_request(std::hint::black_box(spans), &mut body);
+            encode_request(
+                &SpanBatch::from_records(std::hint::black_box(spans)),
+                &mut body,
+            );
             body.len()
         });
     });
@@ -84,7 +87,7 @@ fn encode(c: &mut Criterion, spans: &[SpanRecord]) {
     });
     group.finish();
     // Same bytes: the comparison is of equal work.
-    encode_request(spans, &mut body);
+    encode_request(&SpanBatch::from_records(spans), &mut body);
     assert_eq!(body, reference::request(spans, version).encode_to_vec());
 }
 
@@ -152,7 +155,9 @@ fn export(c: &mut Criterion, spans: &[SpanRecord]) {
                 // queue never overflows, and the receiver's pace does not matter (CPU time).
                 let before = cpu_time();
                 for _ in 0..iters {
-                    recorder.record(spans).expect("queued");
+                    recorder
+                        .record(&SpanBatch::from_records(spans))
+                        .expect("queued");
                     recorder.flush().expect("delivered");
                 }
                 cpu_time() - before

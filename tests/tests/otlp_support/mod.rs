@@ -14,7 +14,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
-use trace_core::{Checkpoint, Link, Process, SpanId, SpanKind, SpanRecord, Status, Tags, TraceId};
+use trace_core::{
+    Checkpoint, Link, Process, SpanId, SpanKind, SpanRecord, Status, Tags, TraceFlags, TraceId,
+    TraceState,
+};
 use trace_record::otlp::{Limits, OtlpBuilder, OtlpRecorder};
 
 const HOW_TO_START: &str = "the OTLP tests need the OTLP decoder and rotel: run `bash scripts/test.sh` \
@@ -203,6 +206,8 @@ pub fn spans(n: usize) -> Vec<SpanRecord> {
                 trace_id,
                 span_id: if i == 0 { root } else { SpanId::random() },
                 parent_id: (i > 0).then_some(root),
+                flags: TraceFlags::SAMPLED,
+                trace_state: TraceState::from_entries(vec![("vendor".into(), "v1".into())]),
                 name: Cow::Owned(format!("span {i}")),
                 kind: SpanKind::Internal,
                 service: Arc::from("otlp-test"),

@@ -53,12 +53,18 @@ pub fn span(record: &SpanRecord) -> Span {
     Span {
         trace_id: record.trace_id.to_bytes().to_vec(),
         span_id: record.span_id.to_bytes().to_vec(),
-        trace_state: String::new(),
+        trace_state: record
+            .trace_state
+            .entries()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(","),
         parent_span_id: record
             .parent_id
             .map(|p| p.to_bytes().to_vec())
             .unwrap_or_default(),
-        flags: 1,
+        flags: u32::from(record.flags.bits()),
         name: record.name.to_string(),
         kind: match record.kind {
             SpanKind::Internal => span::SpanKind::Internal,

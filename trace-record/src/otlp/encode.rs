@@ -6,9 +6,8 @@
 //! `collector/trace/v1/trace_service.proto`. The tests decode the output with the OpenTelemetry
 //! project's own generated types (`opentelemetry-proto` + `prost`) and compare field by field.
 
-use trace_core::{Process, SpanKind, Status, TagValue};
+use trace_core::{Process, SpanBatch, SpanKind, SpanView, Status, TagValue};
 
-use super::source::SpanSource;
 use super::wire::{Open, Writer};
 
 /// The attributes and scope written for every request, prepared once from the configuration.
@@ -192,10 +191,10 @@ impl RequestEncoder {
 
     /// Appends `span`, unless that takes the request over `max_bytes` while it already holds
     /// spans. A span alone over `max_bytes` is added anyway: the caller checks and trims it.
-    pub(crate) fn push<S: SpanSource>(
+    pub(crate) fn push(
         &mut self,
         prelude: &Prelude,
-        span: &S,
+        span: SpanView<'_>,
         detail: Detail,
         max_bytes: usize,
     ) -> Pushed {
@@ -244,7 +243,7 @@ impl RequestEncoder {
         std::mem::take(&mut self.w.buf)
     }
 
-    fn open_group<S: SpanSource>(&mut self, prelude: &Prelude, span: &S) {
+    fn open_group(&mut self, prelude: &Prelude, span: SpanView<'_>) {
         let w = &mut self.w;
         let resource_spans = w.open(1, 3);
         let resource = w.open(1, 1);
@@ -283,12 +282,13 @@ impl RequestEncoder {
 /// (no configured attributes). For tools that send or store OTLP themselves, and for benchmarks.
 ///
 /// ```
+/// use trace_core::SpanBatch;
 /// use trace_record::otlp::encode_request;
 /// let mut body = Vec::new();
-/// encode_request(&[], &mut body);
+/// encode_request(&SpanBatch::from_records(&[]), &mut body);
 /// assert!(body.is_empty()); // no spans, no resource
 /// ```
-pub fn encode_request(spans: &[trace_core::SpanRecord], out: &mut Vec<u8>) {
+pub fn encode_request(spans: &SpanBatch<'_>, out: &mut Vec<u8>) {
     let prelude = Prelude::new(None, &[], SDK_NAME, SDK_VERSION);
     out.clear();
     let mut encoder = RequestEncoder {
@@ -306,11 +306,11 @@ pub fn encode_request(spans: &[trace_core::SpanRecord], out: &mut Vec<u8>) {
 
 /// One `Span` in field 2 of `ScopeSpans`.
 #[inline]
-fn encode_span<S: SpanSource>(w: &mut Writer, span: &S, detail: Detail) {
+fn encode_span(w: &mut Writer, span: SpanView<'_>, detail: Detail) {
     let open = w.open(2, 2);
     w.bytes(1, &span.trace_id().to_bytes());
     w.bytes(2, &span.span_id().to_bytes());
-    let state = span.trace_state();
+    let state = span.trace_state().entries();
     if !state.is_empty() {
         // `key=value,key=value`, the `tracestate` header's form.
         let len = state
@@ -354,10 +354,11 @@ fn encode_span<S: SpanSource>(w: &mut Writer, span: &S, detail: Detail) {
             for tag in tags.iter() {
                 key_value(w, 9, &tag.key, Value::from(&tag.value));
             }
-            for (name, offset) in checkpoints {
+            for checkpoint in checkpoints {
                 let event = w.open(11, 1);
-                w.fixed64(1, start.saturating_add(offset.as_nanos() as u64));
-                w.bytes_opt(2, name.as_bytes());
+                let offset = u64::try_from(checkpoint.offset.as_nanos()).unwrap_or(u64::MAX);
+                w.fixed64(1, start.saturating_add(offset));
+                w.bytes_opt(2, checkpoint.name.as_bytes());
                 w.close(event);
             }
             for link in links {
@@ -380,6 +381,6 @@ fn encode_span<S: SpanSource>(w: &mut Writer, span: &S, detail: Detail) {
         w.uint(3, STATUS_CODE_ERROR);
         w.close(status);
     }
-    w.fixed32(16, u32::from(span.flags()));
+    w.fixed32(16, u32::from(span.flags().bits()));
     w.close(open);
 }

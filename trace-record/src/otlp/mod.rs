@@ -36,7 +36,6 @@ mod progress;
 mod recorder;
 mod response;
 mod sender;
-mod source;
 mod stats;
 mod wire;
 

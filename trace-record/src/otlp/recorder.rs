@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, watch};
-use trace_core::{ErrorReporter, RecordError, Recorder, SpanRecord};
+use trace_core::{ErrorReporter, RecordError, Recorder, SpanBatch, SpanView};
 
 use super::builder::OtlpBuilder;
 use super::client::Client;
@@ -16,7 +16,6 @@ use super::config::{ConfigError, Limits, OtlpConfig};
 use super::encode::{Detail, Prelude, Pushed, RequestEncoder};
 use super::progress::Progress;
 use super::sender::{self, Batch};
-use super::source::SpanSource;
 use super::stats::{Counters, LossReason, OtlpStats, StatsHandle};
 
 /// How long shutdown waits for the sender thread after telling it to stop.
@@ -165,7 +164,7 @@ impl OtlpRecorder {
     }
 
     /// Adds one span to the open request, sealing it first when it is full.
-    fn add<S: SpanSource>(&mut self, span: &S, losses: &mut CallLosses) {
+    fn add(&mut self, span: SpanView<'_>, losses: &mut CallLosses) {
         if self.encoder.spans() >= self.limits.max_batch_spans {
             self.seal(losses);
         }
@@ -225,10 +224,7 @@ impl OtlpRecorder {
         self.progress.lost(reason, earlier, false, message);
     }
 
-    fn record_spans<'s, S: SpanSource + 's>(
-        &mut self,
-        spans: impl ExactSizeIterator<Item = &'s S>,
-    ) -> Result<(), RecordError> {
+    fn record_batch(&mut self, spans: &SpanBatch<'_>) -> Result<(), RecordError> {
         let counters = &self.progress.counters;
         Counters::add(&counters.received, spans.len() as u64);
         self.open_from_this_call = 0;
@@ -297,8 +293,8 @@ impl OtlpRecorder {
 }
 
 impl Recorder for OtlpRecorder {
-    fn record(&mut self, spans: &[SpanRecord]) -> Result<(), RecordError> {
-        self.record_spans(spans.iter())
+    fn record(&mut self, batch: &SpanBatch<'_>) -> Result<(), RecordError> {
+        self.record_batch(batch)
     }
 
     fn flush(&mut self) -> Result<(), RecordError> {

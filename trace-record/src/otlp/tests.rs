@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use prost::Message;
 use trace_core::{
     Checkpoint, CodeLocation, Link, Process, SpanId, SpanKind, SpanRecord, Status, Tag, TagValue,
-    Tags, TraceId,
+    Tags, TraceFlags, TraceId, TraceState,
 };
 
 use super::encode::{Detail, Prelude, Pushed, RequestEncoder, SDK_VERSION};
@@ -28,10 +28,10 @@ fn encode(spans: &[SpanRecord], max_bytes: usize) -> Vec<Vec<u8>> {
     let mut encoder = RequestEncoder::default();
     let mut requests = Vec::new();
     for span in spans {
-        if encoder.push(&prelude, span, Detail::Full, max_bytes) == Pushed::Full {
+        if encoder.push(&prelude, span.view(), Detail::Full, max_bytes) == Pushed::Full {
             requests.push(encoder.finish());
             assert_eq!(
-                encoder.push(&prelude, span, Detail::Full, max_bytes),
+                encoder.push(&prelude, span.view(), Detail::Full, max_bytes),
                 Pushed::Added
             );
         }
@@ -71,12 +71,16 @@ prop_compose! {
         checkpoints in proptest::collection::vec((".{0,10}", 0u64..10_000_000_000), 0..4),
         links in proptest::collection::vec((1u128.., 1u64..), 0..3),
         code in proptest::option::of(("[a-z/]{1,20}\\.rs", any::<u32>(), proptest::option::of("[a-z:]{1,20}"))),
+        flags in any::<u8>(),
+        state in proptest::collection::vec(("[a-z][a-z0-9_]{0,8}", "[!-+--<>-~]{1,10}"), 0..3),
     ) -> SpanRecord {
         let start_time = UNIX_EPOCH + Duration::from_nanos(start);
         SpanRecord {
             trace_id: TraceId::from_u128(trace).unwrap(),
             span_id: SpanId::from_u64(span_id).unwrap(),
             parent_id: parent.and_then(SpanId::from_u64),
+            flags: TraceFlags::from_bits(flags),
+            trace_state: TraceState::from_entries(state),
             name: Cow::Owned(name),
             kind: SpanKind::ALL[kind],
             service: Arc::from(service.as_str()),
@@ -147,7 +151,7 @@ fn a_trimmed_span_counts_what_it_left_out() {
     span.tags.set("b", "x".repeat(1000));
     let prelude = prelude();
     let mut encoder = RequestEncoder::default();
-    encoder.push(&prelude, &span, Detail::Trimmed, usize::MAX);
+    encoder.push(&prelude, span.view(), Detail::Trimmed, usize::MAX);
     let decoded = decode(&encoder.finish());
     let got = &decoded.resource_spans[0].scope_spans[0].spans[0];
     assert!(got.attributes.is_empty() && got.events.is_empty() && got.links.is_empty());
@@ -170,7 +174,7 @@ fn configured_resource_attributes_and_service_name_are_written() {
         "9.9",
     );
     let mut encoder = RequestEncoder::default();
-    encoder.push(&prelude, &sample(), Detail::Full, usize::MAX);
+    encoder.push(&prelude, sample().view(), Detail::Full, usize::MAX);
     let decoded = decode(&encoder.finish());
     let rs = &decoded.resource_spans[0];
     let attributes: Vec<(String, String)> = rs
@@ -217,6 +221,8 @@ fn sample() -> SpanRecord {
         trace_id: TraceId::from_u128(0xabc).unwrap(),
         span_id: SpanId::from_u64(0xdef).unwrap(),
         parent_id: SpanId::from_u64(1),
+        flags: TraceFlags::SAMPLED,
+        trace_state: TraceState::default(),
         name: "GET /cart".into(),
         kind: SpanKind::Server,
         service: Arc::from("shop"),
