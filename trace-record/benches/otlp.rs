@@ -70,20 +70,25 @@ fn encode(c: &mut Criterion, spans: &[SpanRecord]) {
     group.throughput(Throughput::Elements(spans.len() as u64));
     let mut body = Vec::new();
     group.bench_function("trace-record", |b| {
-        b.iter(|| {
-            encode_request(
-                &SpanBatch::from_records(std::hint::black_box(spans)),
-                &mut body,
-            );
-            body.len()
+        b.iter_custom(|iters| {
+            let before = thread_cpu_time();
+            for _ in 0..iters {
+                let batch = SpanBatch::from_records(std::hint::black_box(spans));
+                encode_request(&batch, &mut body);
+                std::hint::black_box(body.len());
+            }
+            thread_cpu_time() - before
         });
     });
     let version = env!("CARGO_PKG_VERSION");
     group.bench_function("opentelemetry-proto+prost", |b| {
-        b.iter(|| {
-            reference::request(std::hint::black_box(spans), version)
-                .encode_to_vec()
-                .len()
+        b.iter_custom(|iters| {
+            let before = thread_cpu_time();
+            for _ in 0..iters {
+                let request = reference::request(std::hint::black_box(spans), version);
+                std::hint::black_box(request.encode_to_vec().len());
+            }
+            thread_cpu_time() - before
         });
     });
     group.finish();

@@ -2,12 +2,10 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::mpsc as std_mpsc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
-use tokio::sync::{mpsc, watch};
 use trace_core::{ErrorReporter, RecordError, Recorder, SpanBatch, SpanView};
 
 use super::builder::OtlpBuilder;
@@ -17,6 +15,7 @@ use super::encode::{Detail, Prelude, Pushed, RequestEncoder};
 use super::progress::Progress;
 use super::sender::{self, Batch};
 use super::stats::{Counters, LossReason, OtlpStats, StatsHandle};
+use crate::delivery::Worker;
 
 /// How long shutdown waits for the sender thread after telling it to stop.
 const STOP_GRACE: Duration = Duration::from_secs(2);
@@ -80,16 +79,15 @@ pub struct OtlpRecorder {
     /// Spans in `encoder` that came in the current `record` call (the rest came earlier).
     open_from_this_call: u64,
     queue: Option<mpsc::Sender<Batch>>,
-    stop: watch::Sender<bool>,
     progress: Arc<Progress>,
-    thread: Option<(JoinHandle<()>, std_mpsc::Receiver<()>)>,
+    worker: Worker,
 }
 
 impl fmt::Debug for OtlpRecorder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OtlpRecorder")
             .field("stats", &self.current_stats())
-            .field("running", &self.thread.is_some())
+            .field("running", &self.worker.is_running())
             .finish_non_exhaustive()
     }
 }
@@ -111,30 +109,20 @@ impl OtlpRecorder {
     pub(crate) fn start(config: OtlpConfig) -> Result<Self, super::SetupError> {
         let limits = config.limits.clone();
         let (queue_tx, queue_rx) = mpsc::channel(limits.queue_requests);
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let (done_tx, done_rx) = std_mpsc::channel();
         let progress = Arc::new(Progress::default());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .thread_name("trace-otlp")
-            .build()
-            .map_err(SetupError::Runtime)?;
         let sender_progress = progress.clone();
         let sender_limits = limits.clone();
         let client = Client::new(&config);
-        let thread = std::thread::Builder::new()
-            .name("trace-otlp".into())
-            .spawn(move || {
-                runtime.block_on(sender::run(
-                    client,
-                    sender_limits,
-                    sender_progress,
-                    queue_rx,
-                    stop_rx,
-                ));
-                let _ = done_tx.send(());
-            })
-            .map_err(SetupError::Runtime)?;
+        let worker = Worker::spawn("trace-otlp", move |runtime, stop| {
+            runtime.block_on(sender::run(
+                client,
+                sender_limits,
+                sender_progress,
+                queue_rx,
+                stop,
+            ));
+        })
+        .map_err(SetupError::Runtime)?;
         let prelude = Prelude::new(
             config.service_name.clone(),
             &config.resource,
@@ -147,9 +135,8 @@ impl OtlpRecorder {
             limits,
             open_from_this_call: 0,
             queue: Some(queue_tx),
-            stop: stop_tx,
             progress,
-            thread: Some((thread, done_rx)),
+            worker,
         })
     }
 
@@ -281,14 +268,9 @@ impl OtlpRecorder {
     }
 
     fn stop(&mut self) {
-        // Dropping the sender lets the sender drain the queue and end by itself.
+        // Dropping the queue's sender lets the sender drain the queue and end by itself.
         self.queue = None;
-        let _ = self.stop.send(true);
-        if let Some((thread, done)) = self.thread.take()
-            && done.recv_timeout(STOP_GRACE).is_ok()
-        {
-            let _ = thread.join();
-        }
+        self.worker.stop(STOP_GRACE);
     }
 }
 
@@ -328,7 +310,7 @@ impl Recorder for OtlpRecorder {
 
 impl Drop for OtlpRecorder {
     fn drop(&mut self) {
-        if self.thread.is_some() {
+        if self.worker.is_running() {
             let _ = self.shutdown();
         }
     }

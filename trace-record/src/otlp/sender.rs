@@ -4,14 +4,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tokio::sync::{OwnedSemaphorePermit, mpsc, watch};
 
 use super::client::Client;
 use super::config::Limits;
 use super::progress::Progress;
 use super::response::Answer;
 use super::stats::{Counters, LossReason};
-use crate::delivery::backoff;
+use crate::delivery::{backoff, dispatch, stopped};
 
 /// One encoded `ExportTraceServiceRequest` and how many spans it holds.
 #[derive(Debug)]
@@ -33,56 +33,41 @@ pub(crate) async fn run(
     client: Client,
     limits: Limits,
     progress: Arc<Progress>,
-    mut queue: mpsc::Receiver<Batch>,
-    mut stop: watch::Receiver<bool>,
+    queue: mpsc::Receiver<Batch>,
+    stop: watch::Receiver<bool>,
 ) {
-    let permits = Arc::new(Semaphore::new(limits.max_in_flight));
-    let in_flight = limits.max_in_flight as u32;
+    let max_in_flight = limits.max_in_flight;
     let sender = Arc::new(Sender {
         client,
         limits,
         progress: progress.clone(),
         stop: stop.clone(),
     });
-    loop {
-        let permit = tokio::select! {
-            permit = permits.clone().acquire_owned() => match permit {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-            _ = stop.wait_for(|s| *s) => break,
-        };
-        let batch = tokio::select! {
-            batch = queue.recv() => match batch {
-                Some(batch) => batch,
-                None => break,
-            },
-            _ = stop.wait_for(|s| *s) => break,
-        };
-        tokio::spawn(sender.clone().deliver(batch, permit));
-    }
-    queue.close();
-    let mut abandoned = 0;
-    while let Ok(batch) = queue.try_recv() {
-        abandoned += batch.spans;
-    }
-    progress.lost(
-        LossReason::Shutdown,
-        abandoned,
-        true,
-        "still queued when the shutdown deadline passed",
-    );
-    let _ = permits.acquire_many(in_flight).await;
+    dispatch(
+        queue,
+        max_in_flight,
+        stop,
+        |batch, _| batch,
+        |batch, permit| {
+            tokio::spawn(sender.clone().deliver(batch, permit));
+        },
+        |queue| {
+            let mut abandoned = 0;
+            while let Ok(batch) = queue.try_recv() {
+                abandoned += batch.spans;
+            }
+            progress.lost(
+                LossReason::Shutdown,
+                abandoned,
+                true,
+                "still queued when the shutdown deadline passed",
+            );
+        },
+    )
+    .await;
 }
 
 impl Sender {
-    fn stopped(&self) -> impl Future<Output = ()> + use<> {
-        let mut stop = self.stop.clone();
-        async move {
-            let _ = stop.wait_for(|s| *s).await;
-        }
-    }
-
     /// Sends `batch` until it is delivered or counted as lost.
     async fn deliver(self: Arc<Self>, batch: Batch, _permit: OwnedSemaphorePermit) {
         let counters = &self.progress.counters;
@@ -96,7 +81,7 @@ impl Sender {
             Counters::add(&counters.bytes_sent, body.len() as u64);
             let result = tokio::select! {
                 result = self.client.send(body.clone()) => result,
-                _ = self.stopped() => {
+                _ = stopped(&self.stop) => {
                     self.progress.lost(
                         LossReason::Shutdown,
                         spans,
@@ -166,7 +151,7 @@ impl Sender {
             Counters::add(&counters.retried_requests, 1);
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
-                _ = self.stopped() => {
+                _ = stopped(&self.stop) => {
                     self.progress.lost(
                         LossReason::Shutdown,
                         spans,
