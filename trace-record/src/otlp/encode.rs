@@ -240,7 +240,9 @@ impl RequestEncoder {
             self.close_group(&group);
         }
         self.spans = 0;
-        std::mem::take(&mut self.w.buf)
+        // The next request is likely as large: start it with that room rather than regrowing.
+        let capacity = self.w.buf.capacity();
+        std::mem::replace(&mut self.w.buf, Vec::with_capacity(capacity))
     }
 
     fn open_group(&mut self, prelude: &Prelude, span: SpanView<'_>) {

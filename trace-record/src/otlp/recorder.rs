@@ -130,7 +130,7 @@ impl OtlpRecorder {
             &config.scope_version,
         );
         Ok(Self {
-            encoder: RequestEncoder::with_capacity(limits.max_batch_bytes.min(1 << 20)),
+            encoder: RequestEncoder::with_capacity(limits.max_batch_bytes.min(64 * 1024)),
             prelude,
             limits,
             open_from_this_call: 0,
