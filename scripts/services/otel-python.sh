@@ -8,6 +8,9 @@ OTEL_PACKAGES=(
   "opentelemetry-api==1.45.2"
   "opentelemetry-sdk==1.45.2"
   "opentelemetry-propagator-b3==1.45.1"
+  # an independent YAML reader for the YAML writer's round-trip test (tests/tests/yaml_pyyaml.rs)
+  "PyYAML==6.0.3"
+  # the OTLP decoder (scripts/otlp/decoder.py) and the rotel collector, for the OTLP tests
   "opentelemetry-proto==1.45.2"
   "protobuf==7.36.2"
   "rotel==0.0.1a15"

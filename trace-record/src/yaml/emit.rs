@@ -237,9 +237,29 @@ fn float(out: &mut Vec<u8>, v: f64) {
     } else if v.is_infinite() {
         out.extend_from_slice(if v > 0.0 { b".inf" } else { b"-.inf" });
     } else {
-        // `Debug` is the shortest text that reads back to the same value, and always has a
-        // `.` or an exponent (`2.0`, `1e300`, `-0.0`), so YAML reads a float, not an integer.
-        let _ = write!(out, "{v:?}");
+        // `Debug` is the shortest text that reads back to the same value (`2.0`, `-0.0`,
+        // `1e300`). YAML 1.1 readers (PyYAML) take a float only with a `.` and, with an exponent,
+        // a signed one: `1e300` is written `1.0e+300`, which YAML 1.2 reads the same.
+        let mut text = [0u8; 32];
+        let mut cursor = std::io::Cursor::new(&mut text[..]);
+        let _ = write!(cursor, "{v:?}");
+        let len = cursor.position() as usize;
+        let text = &text[..len];
+        match text.iter().position(|&b| b == b'e') {
+            None => out.extend_from_slice(text),
+            Some(e) => {
+                let (mantissa, exponent) = (&text[..e], &text[e + 1..]);
+                out.extend_from_slice(mantissa);
+                if !mantissa.contains(&b'.') {
+                    out.extend_from_slice(b".0");
+                }
+                out.push(b'e');
+                if exponent.first() != Some(&b'-') {
+                    out.push(b'+');
+                }
+                out.extend_from_slice(exponent);
+            }
+        }
     }
 }
 
