@@ -8,6 +8,7 @@
 //! - [`tree`]: a trace printed as an indented call tree ([`tree::write_tree`]), and
 //!   [`TreeRecorder`], which prints each trace as it finishes.
 //! - [`MemoryRecorder`]: keeps spans in memory, for tests.
+//! - `otlp` (feature `otlp`): sends spans to any OpenTelemetry backend as OTLP/HTTP protobuf.
 //!
 //! ```
 //! use trace_core::{span, Tracer};
@@ -35,9 +36,13 @@
 
 #![warn(missing_docs)]
 
+#[cfg(any(feature = "dynamodb", feature = "otlp"))]
+mod delivery;
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
 mod memory;
+#[cfg(feature = "otlp")]
+pub mod otlp;
 mod trace;
 pub mod tree;
 pub mod yaml;

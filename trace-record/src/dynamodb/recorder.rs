@@ -3,12 +3,11 @@
 use std::fmt;
 use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
+use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
-use tokio::sync::{mpsc, watch};
 use trace_core::{ErrorReporter, RecordError, Recorder, SpanBatch};
 
 use super::config::DynamoDbConfig;
@@ -17,6 +16,7 @@ use super::item::{self, Item};
 use super::progress::Progress;
 use super::stats::{Counters, DynamoDbStats, LossReason, StatsHandle};
 use super::writer::{self, Limits};
+use crate::delivery::Worker;
 
 /// How long shutdown waits for the writer thread after telling it to stop.
 const STOP_GRACE: Duration = Duration::from_secs(2);
@@ -44,18 +44,17 @@ const STOP_GRACE: Duration = Duration::from_secs(2);
 /// ```
 pub struct DynamoDbRecorder {
     queue: Option<mpsc::Sender<Item>>,
-    stop: watch::Sender<bool>,
     progress: Arc<Progress>,
     retention: Option<Duration>,
     shutdown_timeout: Duration,
-    thread: Option<(JoinHandle<()>, std_mpsc::Receiver<()>)>,
+    worker: Worker,
 }
 
 impl fmt::Debug for DynamoDbRecorder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DynamoDbRecorder")
             .field("stats", &self.progress.counters)
-            .field("running", &self.thread.is_some())
+            .field("running", &self.worker.is_running())
             .finish_non_exhaustive()
     }
 }
@@ -80,8 +79,6 @@ impl DynamoDbRecorder {
     ) -> Result<Self, SetupError> {
         let (ready_tx, ready) = std_mpsc::sync_channel(1);
         let (queue_tx, queue_rx) = mpsc::channel(config.queue_capacity);
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let (done_tx, done_rx) = std_mpsc::channel();
         let progress = Arc::new(Progress::default());
         let limits = Limits {
             max_in_flight: config.max_in_flight,
@@ -92,47 +89,33 @@ impl DynamoDbRecorder {
         };
         let table = config.table.clone();
         let writer_progress = progress.clone();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .thread_name("trace-dynamodb")
-            // The SDK's own `tracing` spans must not be bridged into the traces this thread
-            // writes (the runtime's blocking threads resolve names for the SDK).
-            .on_thread_start(trace_core::thread::mark_recorder_thread)
-            .build()
-            .map_err(SetupError::Runtime)?;
-        let thread = std::thread::Builder::new()
-            .name("trace-dynamodb".into())
-            .spawn(move || {
-                trace_core::thread::mark_recorder_thread();
-                let client = match connect(&runtime) {
-                    Ok(client) => client,
-                    Err(error) => {
-                        let _ = ready_tx.send(Err(error));
-                        return;
-                    }
-                };
-                let _ = ready_tx.send(Ok(()));
-                {
-                    runtime.block_on(writer::run(
-                        client,
-                        table,
-                        limits,
-                        writer_progress,
-                        queue_rx,
-                        stop_rx,
-                    ));
+        let mut worker = Worker::spawn("trace-dynamodb", move |runtime, stop| {
+            let client = match connect(runtime) {
+                Ok(client) => client,
+                Err(error) => {
+                    let _ = ready_tx.send(Err(error));
+                    return;
                 }
-                let _ = done_tx.send(());
-            })
-            .map_err(SetupError::Runtime)?;
+            };
+            let _ = ready_tx.send(Ok(()));
+            runtime.block_on(writer::run(
+                client,
+                table,
+                limits,
+                writer_progress,
+                queue_rx,
+                stop,
+            ));
+        })
+        .map_err(SetupError::Runtime)?;
         match ready.recv() {
             Ok(Ok(())) => {}
             Ok(Err(error)) => {
-                let _ = thread.join();
+                worker.join();
                 return Err(error);
             }
             Err(_) => {
-                let _ = thread.join();
+                worker.join();
                 return Err(SetupError::Runtime(std::io::Error::other(
                     "the DynamoDB writer thread ended during setup",
                 )));
@@ -140,11 +123,10 @@ impl DynamoDbRecorder {
         }
         Ok(Self {
             queue: Some(queue_tx),
-            stop: stop_tx,
             progress,
             retention: config.retention,
             shutdown_timeout: config.shutdown_timeout,
-            thread: Some((thread, done_rx)),
+            worker,
         })
     }
 
@@ -173,12 +155,7 @@ impl DynamoDbRecorder {
     fn stop(&mut self) {
         // Dropping the sender lets the writer drain the queue and end by itself.
         self.queue = None;
-        let _ = self.stop.send(true);
-        if let Some((thread, done)) = self.thread.take()
-            && done.recv_timeout(STOP_GRACE).is_ok()
-        {
-            let _ = thread.join();
-        }
+        self.worker.stop(STOP_GRACE);
     }
 }
 
@@ -261,7 +238,7 @@ impl Recorder for DynamoDbRecorder {
 
 impl Drop for DynamoDbRecorder {
     fn drop(&mut self) {
-        if self.thread.is_some() {
+        if self.worker.is_running() {
             let _ = self.shutdown();
         }
     }

@@ -7,12 +7,13 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tokio::sync::{OwnedSemaphorePermit, mpsc, watch};
 
 use super::item::Item;
 use super::progress::Progress;
-use super::retry::{Failure, backoff, classify};
+use super::retry::{Failure, classify};
 use super::stats::{Counters, LossReason};
+use crate::delivery::{backoff, dispatch, stopped};
 
 /// DynamoDB's limit on the items of one `BatchWriteItem` call.
 pub(crate) const MAX_BATCH: usize = 25;
@@ -49,11 +50,10 @@ pub(crate) async fn run(
     table: String,
     limits: Limits,
     progress: Arc<Progress>,
-    mut queue: mpsc::Receiver<Item>,
-    mut stop: watch::Receiver<bool>,
+    queue: mpsc::Receiver<Item>,
+    stop: watch::Receiver<bool>,
 ) {
-    let permits = Arc::new(Semaphore::new(limits.max_in_flight));
-    let in_flight = limits.max_in_flight as u32;
+    let max_in_flight = limits.max_in_flight;
     let batches = Arc::new(Batches {
         client,
         table,
@@ -61,44 +61,37 @@ pub(crate) async fn run(
         progress: progress.clone(),
         stop: stop.clone(),
     });
-    loop {
-        // Taking the permit before the items lets the queue fill while every request is busy,
-        // so batches come out full under load and the first span is not held back when idle.
-        let permit = tokio::select! {
-            permit = permits.clone().acquire_owned() => match permit {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-            _ = stop.wait_for(|s| *s) => break,
-        };
-        let first = tokio::select! {
-            item = queue.recv() => match item {
-                Some(item) => item,
-                None => break,
-            },
-            _ = stop.wait_for(|s| *s) => break,
-        };
-        let mut batch = Vec::with_capacity(MAX_BATCH);
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(item) => batch.push(item),
-                Err(_) => break,
+    dispatch(
+        queue,
+        max_in_flight,
+        stop,
+        |first, queue| {
+            let mut batch = Vec::with_capacity(MAX_BATCH);
+            batch.push(first);
+            while batch.len() < MAX_BATCH {
+                match queue.try_recv() {
+                    Ok(item) => batch.push(item),
+                    Err(_) => break,
+                }
             }
-        }
-        tokio::spawn(batches.clone().write(batch, permit));
-    }
-    queue.close();
-    let mut abandoned = 0;
-    while queue.try_recv().is_ok() {
-        abandoned += 1;
-    }
-    progress.lost(
-        LossReason::Shutdown,
-        abandoned,
-        "still queued when the shutdown deadline passed",
-    );
-    let _ = permits.acquire_many(in_flight).await;
+            batch
+        },
+        |batch, permit| {
+            tokio::spawn(batches.clone().write(batch, permit));
+        },
+        |queue| {
+            let mut abandoned = 0;
+            while queue.try_recv().is_ok() {
+                abandoned += 1;
+            }
+            progress.lost(
+                LossReason::Shutdown,
+                abandoned,
+                "still queued when the shutdown deadline passed",
+            );
+        },
+    )
+    .await;
 }
 
 impl Batches {
@@ -107,13 +100,6 @@ impl Batches {
             for item in items {
                 self.attempts(vec![item], false).await;
             }
-        }
-    }
-
-    fn stopped(&self) -> impl Future<Output = ()> + use<> {
-        let mut stop = self.stop.clone();
-        async move {
-            let _ = stop.wait_for(|s| *s).await;
         }
     }
 
@@ -132,7 +118,7 @@ impl Batches {
                 .send();
             let result = tokio::select! {
                 result = send => result,
-                _ = self.stopped() => {
+                _ = stopped(&self.stop) => {
                     self.progress.lost(
                         LossReason::Shutdown,
                         pending.len() as u64,
@@ -198,7 +184,7 @@ impl Batches {
             Counters::add(&counters.retried_requests, 1);
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
-                _ = self.stopped() => {
+                _ = stopped(&self.stop) => {
                     self.progress.lost(
                         LossReason::Shutdown,
                         pending.len() as u64,
