@@ -48,6 +48,8 @@ mod trace_state;
 
 mod collector;
 pub mod current;
+#[cfg(feature = "tonic")]
+pub mod grpc;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod propagation;

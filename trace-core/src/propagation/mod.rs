@@ -29,6 +29,8 @@
 //! ```
 
 mod b3;
+#[cfg(test)]
+mod baggage_hops;
 mod carrier;
 mod cloud_trace;
 mod current_baggage;

@@ -1,0 +1,43 @@
+//! gRPC integration (cargo feature `tonic`): traced tonic servers and clients as `tower` layers,
+//! an interceptor that only propagates, and the propagators on tonic's `MetadataMap`.
+//!
+//! The same trace crosses HTTP and gRPC: both read and write the configured propagators
+//! ([`global_propagators`](crate::propagation::global_propagators), W3C by default), and both
+//! servers apply a [`TrustPolicy`](crate::propagation::TrustPolicy).
+//!
+//! - [`GrpcServerLayer`]: a `server` span per RPC, named `package.Service/Method`, tagged with
+//!   OpenTelemetry's RPC conventions ([`semconv`]), lasting until the response stream ends.
+//! - [`GrpcClientLayer`]: a `client` span per call, its context injected into the metadata.
+//! - [`TraceInterceptor`]: injects the current context, opens no span.
+//! - `MetadataMap` is a [`Carrier`](crate::propagation::Carrier): ASCII metadata only (`-bin`
+//!   keys are ignored); a malformed value starts a fresh trace and never fails the call.
+//!
+//! ```no_run
+//! # #[cfg(feature = "tonic")] {
+//! use trace_core::grpc::{GrpcClientLayer, GrpcServerLayer};
+//! // Server: every RPC of every service is traced.
+//! //   tonic::transport::Server::builder().layer(GrpcServerLayer::new()).add_service(svc)
+//! // Client: wrap the channel.
+//! //   let channel = tower::ServiceBuilder::new().layer(GrpcClientLayer::new()).service(channel);
+//! //   let client = MyServiceClient::new(channel);
+//! let _ = (GrpcServerLayer::new(), GrpcClientLayer::new());
+//! # }
+//! ```
+
+mod body;
+mod client;
+mod future;
+mod messages;
+mod metadata;
+mod method;
+mod rpc;
+pub mod semconv;
+mod server;
+mod status;
+
+pub use body::TracedBody;
+pub use client::{GrpcClientLayer, GrpcClientTrace, TraceInterceptor};
+pub use future::ResponseFuture;
+pub use server::{GrpcServerLayer, GrpcServerTrace};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
