@@ -17,15 +17,15 @@ pub(crate) fn status_of(headers: &HeaderMap) -> Option<Code> {
         .map(|v| Code::from_bytes(v.as_bytes()))
 }
 
-/// Tags the code and, for any code but OK, marks the span as an error with gRPC's name for the
-/// code and the server's `grpc-message`.
+/// Tags the code and, for any code but OK, marks the span as an error with the code's name and
+/// the server's `grpc-message` (`NotFound: no item "x"`).
 pub(crate) fn record_status(span: &mut Span, code: Code, message: Option<&str>) {
     span.set_tag(RPC_GRPC_STATUS_CODE, code as i32);
     if code != Code::Ok {
         span.set_tag(ERROR_TYPE, format!("{code:?}"));
         let text = match message {
-            Some(m) if !m.is_empty() => format!("{}: {m}", code.description()),
-            _ => code.description().to_owned(),
+            Some(m) if !m.is_empty() => format!("{code:?}: {m}"),
+            _ => format!("{code:?}: {}", code.description()),
         };
         span.set_error(text);
     }
