@@ -1,4 +1,6 @@
-# OpenTelemetry's Python SDK and propagators, for the wire interop test (tests/tests/wire_interop.rs).
+# OpenTelemetry's Python SDK and propagators, for the wire interop test (tests/tests/wire_interop.rs),
+# and grpcio with OpenTelemetry's gRPC instrumentation, for the gRPC interop test
+# (tests/tests/grpc_interop.rs, peer: scripts/interop/grpc_peer.py).
 # Sourced by scripts/test.sh: creates a venv once (under the cargo target dir), installs pinned
 # versions, and exports OTEL_PYTHON with the venv's interpreter.
 OTEL_VENV="${CARGO_TARGET_DIR:-$PWD/target}/otel-python-venv"
@@ -6,6 +8,8 @@ OTEL_PACKAGES=(
   "opentelemetry-api==1.45.2"
   "opentelemetry-sdk==1.45.2"
   "opentelemetry-propagator-b3==1.45.1"
+  "grpcio==1.85.3"
+  "opentelemetry-instrumentation-grpc==0.66b2"
 )
 if [ ! -x "$OTEL_VENV/bin/python" ]; then
   python3 -m venv "$OTEL_VENV"

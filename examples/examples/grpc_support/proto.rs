@@ -132,8 +132,13 @@ where
     }
 
     pub async fn quote(&mut self, item: &str) -> Result<Quote, Status> {
+        self.quote_request(Request::new(QuoteRequest { item: item.into() }))
+            .await
+    }
+
+    /// `Quote` with a request the caller built (its own metadata, say).
+    pub async fn quote_request(&mut self, request: Request<QuoteRequest>) -> Result<Quote, Status> {
         self.ready().await?;
-        let request = Request::new(QuoteRequest { item: item.into() });
         let path = http::uri::PathAndQuery::from_static(QUOTE);
         let response = self
             .grpc
