@@ -17,7 +17,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 # Every optional feature except `trace-core/macros-off`, which compiles `#[traced]` out and so
 # would turn every macro test into a no-op; it has a check of its own (scripts/checks/).
-FEATURES="trace-core/tokio trace-core/axum trace-core/reqwest trace-record/dynamodb"
+FEATURES="trace-core/tokio trace-core/axum trace-core/reqwest trace-record/dynamodb trace-core/tonic examples/grpc"
 
 step "format"
 cargo fmt --all -- --check

@@ -150,6 +150,9 @@ fn http_grpc_http_is_one_trace_with_statuses_and_errors() {
 const GOOD_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const GOOD_PARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
+/// ASCII metadata as sent: keys and raw values.
+type Metadata<'a> = Vec<(&'a str, Vec<u8>)>;
+
 /// Calls `Quote` with `metadata` on an untraced channel and returns the server's span: the call
 /// must succeed whatever the metadata says.
 fn server_span_for(metadata: &[(&str, Vec<u8>)], binary: Option<(&str, &[u8])>) -> SpanRecord {
@@ -204,7 +207,7 @@ fn malformed_and_oversized_metadata_start_fresh_traces() {
     let oversized = format!("{GOOD_PARENT}-{}", "a".repeat(4000));
     let mut obs_text = GOOD_PARENT.as_bytes().to_vec();
     obs_text[10] = 0xe9;
-    let cases: Vec<(&str, Vec<(&str, Vec<u8>)>)> = vec![
+    let cases: Vec<(&str, Metadata)> = vec![
         (
             "not hex",
             vec![("traceparent", b"00-zzzz-00f067aa0ba902b7-01".to_vec())],

@@ -2,7 +2,9 @@
 
 use std::net::IpAddr;
 
+#[cfg(feature = "tower")]
 use crate::context::SpanContext;
+#[cfg(feature = "tower")]
 use crate::span::SpanBuilder;
 
 /// A network of trusted peers: an address and a prefix length (`10.0.0.0/8`, `::1/128`).
@@ -122,8 +124,9 @@ impl TrustPolicy {
         }
     }
 
-    /// A server span's parent: the caller's context when the caller at `peer` is believed; else a
+    /// A server span's parent (for the HTTP and gRPC server layers): the caller's context when the caller at `peer` is believed; else a
     /// new trace, linked to the caller's span (if it sent one) so the two can still be joined.
+    #[cfg(feature = "tower")]
     pub(crate) fn server_parent(
         &self,
         builder: SpanBuilder,
