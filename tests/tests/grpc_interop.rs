@@ -145,7 +145,11 @@ fn our_traced_client_calls_a_python_server() {
     );
     assert!(clients[1].status.is_error(), "{:#?}", clients[1]);
     // OpenTelemetry leaves NOT_FOUND unset on servers (a caller's mistake), but records the code.
-    assert_eq!(servers[1]["attributes"]["rpc.grpc.status_code"], "5", "{:#}", servers[1]);
+    assert_eq!(
+        servers[1]["attributes"]["rpc.grpc.status_code"], "5",
+        "{:#}",
+        servers[1]
+    );
     tracer.shutdown().expect("shutdown");
 }
 

@@ -8,7 +8,9 @@ use grpc_common::hop::proto::{PricingClient, QuoteRequest};
 use grpc_common::hop::{self, UNKNOWN_ITEM};
 use grpc_common::{child, children, install, run, serial, settle, tag};
 use tonic::metadata::{AsciiMetadataKey, BinaryMetadataKey, BinaryMetadataValue, MetadataValue};
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Endpoint;
+use trace_core::grpc::TraceInterceptor;
 use trace_core::http::RequestBuilderExt;
 use trace_core::{SpanKind, SpanRecord, Status, span};
 use trace_record::Trace;
@@ -258,4 +260,41 @@ fn malformed_and_oversized_metadata_start_fresh_traces() {
         GOOD_TRACE,
         "oversized baggage and tracestate"
     );
+}
+
+/// The interceptor opens no span but carries the caller's: the server continues it.
+#[test]
+fn the_interceptor_propagates_the_current_span() {
+    let _serial = serial();
+    let (tracer, rec) = install();
+    let caller = run(async {
+        let hops = hop::start().await.expect("services start");
+        let channel = Endpoint::from_shared(format!("http://{}", hops.pricing))
+            .expect("an address")
+            .connect()
+            .await
+            .expect("connected");
+        let intercepted = InterceptedService::new(channel, TraceInterceptor::default());
+        let mut client = PricingClient::new(intercepted);
+        let mut caller = span("caller").root().start();
+        let id = caller.context().expect("recording").clone();
+        let _entered = caller.enter();
+        client.quote("widget").await.expect("the call succeeds");
+        id
+    });
+    settle(&tracer, &rec);
+    let spans = rec.spans();
+    assert!(
+        !spans
+            .iter()
+            .any(|s| s.name == QUOTE && s.kind == SpanKind::Client),
+        "no client span"
+    );
+    let server = spans
+        .iter()
+        .find(|s| s.name == QUOTE && s.kind == SpanKind::Server)
+        .expect("the server's span");
+    assert_eq!(server.trace_id, caller.trace_id());
+    assert_eq!(server.parent_id, Some(caller.span_id()));
+    tracer.shutdown().expect("shutdown");
 }

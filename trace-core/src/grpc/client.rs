@@ -61,6 +61,13 @@ impl GrpcClientLayer {
         self.propagators = propagators;
         self
     }
+
+    /// An interceptor that injects with the same propagators but opens no span.
+    pub fn interceptor(&self) -> TraceInterceptor {
+        TraceInterceptor {
+            propagators: self.propagators.clone(),
+        }
+    }
 }
 
 impl<S> Layer<S> for GrpcClientLayer {
@@ -137,7 +144,8 @@ where
 
 /// A tonic [`Interceptor`] that only injects the current context into each call's metadata,
 /// opening no span: for clients that trace calls themselves (with `#[traced(kind = client)]`), or
-/// where a layer does not fit (`MyClient::with_interceptor(channel, TraceInterceptor::new())`).
+/// where a layer does not fit. Made by [`GrpcClientLayer::interceptor`] (or `default()`, with the
+/// global propagators): `MyClient::with_interceptor(channel, GrpcClientLayer::new().interceptor())`.
 #[derive(Clone, Debug)]
 pub struct TraceInterceptor {
     propagators: Propagators,
@@ -145,22 +153,7 @@ pub struct TraceInterceptor {
 
 impl Default for TraceInterceptor {
     fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl TraceInterceptor {
-    /// Injects with the global propagators ([`global_propagators`]).
-    pub fn new() -> Self {
-        Self {
-            propagators: global_propagators(),
-        }
-    }
-
-    /// Injects with these propagators.
-    pub fn propagators(mut self, propagators: Propagators) -> Self {
-        self.propagators = propagators;
-        self
+        GrpcClientLayer::new().interceptor()
     }
 }
 
