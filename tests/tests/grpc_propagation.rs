@@ -10,8 +10,10 @@ use grpc_common::{child, children, install, run, serial, settle, tag};
 use tonic::metadata::{AsciiMetadataKey, BinaryMetadataKey, BinaryMetadataValue, MetadataValue};
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Endpoint;
-use trace_core::grpc::TraceInterceptor;
+use tower_layer::Layer;
+use trace_core::grpc::{GrpcClientLayer, GrpcServerLayer, TraceInterceptor};
 use trace_core::http::RequestBuilderExt;
+use trace_core::propagation::{PeerNet, TrustPolicy};
 use trace_core::{SpanKind, SpanRecord, Status, span};
 use trace_record::Trace;
 
@@ -297,4 +299,97 @@ fn the_interceptor_propagates_the_current_span() {
     assert_eq!(server.trace_id, caller.trace_id());
     assert_eq!(server.parent_id, Some(caller.span_id()));
     tracer.shutdown().expect("shutdown");
+}
+
+/// A stream the caller drops half-way: both spans end, as `CANCELLED`, not as successes.
+#[test]
+fn a_stream_dropped_half_way_is_cancelled_on_both_sides() {
+    let _serial = serial();
+    let (tracer, rec) = install();
+    run(async {
+        let hops = hop::start().await.expect("services start");
+        let channel = Endpoint::from_shared(format!("http://{}", hops.pricing))
+            .expect("an address")
+            .connect()
+            .await
+            .expect("connected");
+        let mut client = PricingClient::new(GrpcClientLayer::new().layer(channel));
+        let mut stream = client.watch("widget", 100).await.expect("a stream");
+        let first = stream.message().await.expect("a message");
+        assert_eq!(first.map(|q| q.cents), Some(600));
+        drop(stream);
+    });
+    settle(&tracer, &rec);
+    let spans = rec.spans();
+    for kind in [SpanKind::Client, SpanKind::Server] {
+        let s = spans
+            .iter()
+            .find(|s| s.name == WATCH && s.kind == kind)
+            .unwrap_or_else(|| panic!("no {kind:?} span: {spans:#?}"));
+        assert_eq!(
+            tag(s, "rpc.grpc.status_code").as_deref(),
+            Some("1"),
+            "{s:#?}"
+        );
+        assert!(s.status.is_error(), "{s:#?}");
+    }
+    tracer.shutdown().expect("shutdown");
+}
+
+/// The server applies the trust policy to gRPC callers as to HTTP ones, with the peer's address
+/// from tonic's connection info: a loopback caller is trusted by `TrustedPeers(loopback)`, not by
+/// `TrustedPeers(10.0.0.0/8)` nor by `Ignore`, whose spans start a trace linked to the caller's.
+#[test]
+fn the_trust_policy_decides_whose_trace_continues() {
+    let _serial = serial();
+    let policies = [
+        (
+            TrustPolicy::TrustedPeers(PeerNet::loopback().to_vec()),
+            true,
+        ),
+        (
+            TrustPolicy::TrustedPeers(vec!["10.0.0.0/8".parse().expect("a net")]),
+            false,
+        ),
+        (TrustPolicy::Ignore, false),
+    ];
+    for (policy, continued) in policies {
+        let (tracer, rec) = install();
+        run(async {
+            let hops = hop::start().await.expect("services start");
+            let layer = GrpcServerLayer::new().trust(policy.clone());
+            let pricing = hop::serve_pricing(layer, hops.backend)
+                .await
+                .expect("serves");
+            let channel = Endpoint::from_shared(format!("http://{pricing}"))
+                .expect("an address")
+                .connect()
+                .await
+                .expect("connected");
+            let mut client = PricingClient::new(GrpcClientLayer::new().layer(channel));
+            let mut caller = span("caller").root().start();
+            let _entered = caller.enter();
+            client.quote("widget").await.expect("the call succeeds");
+        });
+        settle(&tracer, &rec);
+        let spans = rec.spans();
+        let client = spans
+            .iter()
+            .find(|s| s.name == QUOTE && s.kind == SpanKind::Client)
+            .expect("the client's span");
+        let server = spans
+            .iter()
+            .find(|s| s.name == QUOTE && s.kind == SpanKind::Server)
+            .expect("the server's span");
+        if continued {
+            assert_eq!(server.parent_id, Some(client.span_id), "{policy:?}");
+            assert_eq!(server.trace_id, client.trace_id);
+        } else {
+            assert_eq!(server.parent_id, None, "{policy:?}");
+            assert_ne!(server.trace_id, client.trace_id);
+            assert_eq!(server.links.len(), 1, "linked to the caller");
+            assert_eq!(server.links[0].span_id, client.span_id);
+        }
+        tracer.shutdown().expect("shutdown");
+    }
 }

@@ -51,11 +51,7 @@ pub struct Hops {
 /// Starts the backend, the gRPC pricing service and the frontend, each traced by its layer.
 pub async fn start() -> Result<Hops, Error> {
     let backend = serve_http("backend", Router::new().route("/price/{item}", get(price))).await?;
-    let pricing = serve_grpc(PricingService {
-        http: reqwest::Client::new(),
-        backend,
-    })
-    .await?;
+    let pricing = serve_pricing(GrpcServerLayer::new(), backend).await?;
     let channel = Endpoint::from_shared(format!("http://{pricing}"))?.connect_lazy();
     let client = PricingClient::new(GrpcClientLayer::new().layer(channel));
     let frontend = serve_http(
@@ -92,13 +88,21 @@ async fn serve_http(name: &'static str, app: Router) -> Result<SocketAddr, Error
     Ok(addr)
 }
 
-async fn serve_grpc(pricing: PricingService) -> Result<SocketAddr, Error> {
+/// Starts the gRPC pricing service, traced by `layer`, calling the HTTP backend at `backend`.
+pub async fn serve_pricing(
+    layer: GrpcServerLayer,
+    backend: SocketAddr,
+) -> Result<SocketAddr, Error> {
+    let pricing = PricingService {
+        http: reqwest::Client::new(),
+        backend,
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let incoming = tonic::transport::server::TcpIncoming::from(listener);
     tokio::spawn(async move {
         let served = Server::builder()
-            .layer(GrpcServerLayer::new())
+            .layer(layer)
             .add_service(PricingServer(pricing))
             .serve_with_incoming(incoming)
             .await;
