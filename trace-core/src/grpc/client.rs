@@ -26,15 +26,18 @@ use crate::span::SpanKind;
 /// whose context is injected into the request metadata. The span lasts until the response stream
 /// ends; any status but `OK` marks it as an error, as does a transport error.
 ///
-/// ```no_run
+/// ```
 /// # #[cfg(feature = "tonic")] {
-/// use trace_core::grpc::GrpcClientLayer;
-/// # fn wrap<C>(channel: C) {
-/// // let channel = tonic::transport::Endpoint::from_static("http://[::1]:50051").connect_lazy();
-/// let traced = tower_layer::Layer::layer(&GrpcClientLayer::new(), channel);
-/// // let client = MyServiceClient::new(traced);
-/// # let _ = traced;
-/// # }
+/// use tower_layer::Layer;
+/// use trace_core::grpc::{GrpcClientLayer, GrpcClientTrace};
+/// use trace_core::propagation::{Jaeger, Propagators};
+///
+/// // `channel` is a `tonic::transport::Channel`; the result goes to the generated client.
+/// fn traced<Channel>(channel: Channel) -> GrpcClientTrace<Channel> {
+///     GrpcClientLayer::new()
+///         .propagators(Propagators::w3c().with(Jaeger))
+///         .layer(channel)
+/// }
 /// # }
 /// ```
 #[derive(Clone, Debug)]

@@ -12,15 +12,20 @@
 //! - `MetadataMap` is a [`Carrier`](crate::propagation::Carrier): ASCII metadata only (`-bin`
 //!   keys are ignored); a malformed value starts a fresh trace and never fails the call.
 //!
-//! ```no_run
+//! ```
 //! # #[cfg(feature = "tonic")] {
-//! use trace_core::grpc::{GrpcClientLayer, GrpcServerLayer};
-//! // Server: every RPC of every service is traced.
-//! //   tonic::transport::Server::builder().layer(GrpcServerLayer::new()).add_service(svc)
-//! // Client: wrap the channel.
-//! //   let channel = tower::ServiceBuilder::new().layer(GrpcClientLayer::new()).service(channel);
-//! //   let client = MyServiceClient::new(channel);
-//! let _ = (GrpcServerLayer::new(), GrpcClientLayer::new());
+//! use tower_layer::Layer;
+//! use trace_core::grpc::{GrpcClientLayer, GrpcClientTrace, GrpcServerLayer};
+//! use trace_core::propagation::{PeerNet, TrustPolicy};
+//!
+//! // Server: `Server::builder().layer(layer).add_service(..)` traces every RPC of every service.
+//! let layer = GrpcServerLayer::new().trust(TrustPolicy::TrustedPeers(PeerNet::loopback().to_vec()));
+//!
+//! // Client: wrap the channel and give it to the generated client (`MyClient::new(traced)`).
+//! fn traced<Channel>(channel: Channel) -> GrpcClientTrace<Channel> {
+//!     GrpcClientLayer::new().layer(channel)
+//! }
+//! # let _ = layer;
 //! # }
 //! ```
 
