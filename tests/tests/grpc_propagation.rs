@@ -393,3 +393,45 @@ fn the_trust_policy_decides_whose_trace_continues() {
         tracer.shutdown().expect("shutdown");
     }
 }
+
+/// A stream that fails after its headers were sent carries the status in its trailers: both spans
+/// read it there and are marked as errors.
+#[test]
+fn an_error_status_in_the_trailers_marks_the_spans() {
+    let _serial = serial();
+    let (tracer, rec) = install();
+    run(async {
+        let hops = hop::start().await.expect("services start");
+        let channel = Endpoint::from_shared(format!("http://{}", hops.pricing))
+            .expect("an address")
+            .connect()
+            .await
+            .expect("connected");
+        let mut client = PricingClient::new(GrpcClientLayer::new().layer(channel));
+        let mut stream = client
+            .watch(UNKNOWN_ITEM, 2)
+            .await
+            .expect("the stream starts: the status comes later");
+        let failed = stream.message().await.expect_err("the first message fails");
+        assert_eq!(failed.code(), tonic::Code::NotFound);
+    });
+    settle(&tracer, &rec);
+    let spans = rec.spans();
+    for kind in [SpanKind::Client, SpanKind::Server] {
+        let s = spans
+            .iter()
+            .find(|s| s.name == WATCH && s.kind == kind)
+            .unwrap_or_else(|| panic!("no {kind:?} span: {spans:#?}"));
+        assert_eq!(
+            tag(s, "rpc.grpc.status_code").as_deref(),
+            Some("5"),
+            "{s:#?}"
+        );
+        assert_eq!(tag(s, "rpc.grpc.response.messages").as_deref(), Some("0"));
+        assert!(
+            matches!(&s.status, Status::Error(m) if m.contains("no item")),
+            "{s:#?}"
+        );
+    }
+    tracer.shutdown().expect("shutdown");
+}
