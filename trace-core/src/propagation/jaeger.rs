@@ -78,10 +78,10 @@ impl Jaeger {
     /// seconds). A key sent more than once (in any case) is ambiguous and dropped, as before.
     fn extract_baggage(carrier: &dyn Carrier) -> Baggage {
         struct Slot<'a> {
-            key: String,
             value: &'a str,
             repeated: bool,
         }
+        // Slots in the order keys first appear; the map finds a key's slot.
         let mut slots: Vec<Slot<'_>> = Vec::new();
         let mut by_key: HashMap<String, usize> = HashMap::new();
         for (name, value) in carrier.pairs() {
@@ -91,22 +91,27 @@ impl Jaeger {
             match by_key.entry(key) {
                 Entry::Occupied(e) => slots[*e.get()].repeated = true,
                 Entry::Vacant(e) => {
+                    e.insert(slots.len());
                     slots.push(Slot {
-                        key: e.key().clone(),
                         value,
                         repeated: false,
                     });
-                    e.insert(slots.len() - 1);
                 }
             }
         }
+        let mut keys: Vec<Option<String>> = vec![None; slots.len()];
+        for (key, i) in by_key {
+            keys[i] = Some(key);
+        }
         let entries = slots
             .into_iter()
-            .filter(|s| !s.repeated && s.value.len() <= MAX_UBERCTX_LEN)
+            .zip(keys)
+            .filter(|(s, _)| !s.repeated && s.value.len() <= MAX_UBERCTX_LEN)
+            .filter_map(|(s, key)| Some((key?, s.value)))
             .take(MAX_UBERCTX_HEADERS)
-            .map(|s| BaggageEntry {
-                key: s.key,
-                value: percent_decode_lossless(s.value).unwrap_or_else(|| s.value.to_owned()),
+            .map(|(key, value)| BaggageEntry {
+                key,
+                value: percent_decode_lossless(value).unwrap_or_else(|| value.to_owned()),
                 properties: String::new(),
             })
             .collect();
