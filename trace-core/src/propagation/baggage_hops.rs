@@ -86,7 +86,8 @@ fn start(baggage: Baggage) -> SpanContext {
     .with_baggage(baggage)
 }
 
-/// One hop: the sender writes `ctx` into a fresh carrier of the hop's kind, the receiver reads it.
+/// One hop: the sender writes `ctx` into a fresh carrier of the hop's kind (the hops cycle through
+/// them), the receiver reads it.
 fn hop(ctx: &SpanContext, from: &Propagators, to: &Propagators, carrier: usize) -> SpanContext {
     fn through<C: Carrier + CarrierMut + Default>(
         ctx: &SpanContext,
@@ -98,11 +99,18 @@ fn hop(ctx: &SpanContext, from: &Propagators, to: &Propagators, carrier: usize) 
         to.extract(&c)
             .expect("the trace context survives every hop")
     }
-    match carrier % 3 {
-        0 => through::<Vec<(String, String)>>(ctx, from, to),
-        1 => through::<HashMap<String, String>>(ctx, from, to),
-        _ => through::<BTreeMap<String, String>>(ctx, from, to),
-    }
+    // Every carrier this build has: lists and maps, HTTP headers, gRPC metadata.
+    type Through = fn(&SpanContext, &Propagators, &Propagators) -> SpanContext;
+    let kinds: &[Through] = &[
+        through::<Vec<(String, String)>>,
+        through::<HashMap<String, String>>,
+        through::<BTreeMap<String, String>>,
+        #[cfg(feature = "http")]
+        through::<http::HeaderMap>,
+        #[cfg(feature = "tonic")]
+        through::<tonic::metadata::MetadataMap>,
+    ];
+    kinds[carrier % kinds.len()](ctx, from, to)
 }
 
 /// Services alternate between two configurations for ten hops, over every pair of
