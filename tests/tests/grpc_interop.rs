@@ -13,9 +13,8 @@ use std::process::{Child, Command, Stdio};
 
 use grpc_common::hop::proto::PricingClient;
 use grpc_common::hop::{self, UNKNOWN_ITEM};
-use grpc_common::{install, run, serial, settle, tag};
+use grpc_common::{connect, install, run, serial, settle, tag};
 use serde_json::Value;
-use tonic::transport::Endpoint;
 use tower_layer::Layer;
 use trace_core::grpc::GrpcClientLayer;
 use trace_core::propagation::{attach_baggage, current_baggage};
@@ -93,11 +92,7 @@ fn our_traced_client_calls_a_python_server() {
 
     let (tracer, rec) = install();
     let (ok, missing) = run(async {
-        let channel = Endpoint::from_shared(format!("http://{addr}"))
-            .expect("an address")
-            .connect()
-            .await
-            .expect("the peer listens");
+        let channel = connect(&addr).await;
         let mut client = PricingClient::new(GrpcClientLayer::new().layer(channel));
         let mut request = span("interop request").root().start();
         let _entered = request.enter();

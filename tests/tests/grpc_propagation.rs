@@ -6,10 +6,9 @@ mod grpc_common;
 
 use grpc_common::hop::proto::{PricingClient, QuoteRequest};
 use grpc_common::hop::{self, UNKNOWN_ITEM};
-use grpc_common::{child, children, install, run, serial, settle, tag};
+use grpc_common::{child, children, connect, install, only, run, serial, settle, tag};
 use tonic::metadata::{AsciiMetadataKey, BinaryMetadataKey, BinaryMetadataValue, MetadataValue};
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Endpoint;
 use tower_layer::Layer;
 use trace_core::grpc::{GrpcClientLayer, GrpcServerLayer, TraceInterceptor};
 use trace_core::http::RequestBuilderExt;
@@ -163,11 +162,7 @@ fn server_span_for(metadata: &[(&str, Vec<u8>)], binary: Option<(&str, &[u8])>) 
     let (tracer, rec) = install();
     run(async {
         let hops = hop::start().await.expect("services start");
-        let channel = Endpoint::from_shared(format!("http://{}", hops.pricing))
-            .expect("an address")
-            .connect()
-            .await
-            .expect("connected");
+        let channel = connect(hops.pricing).await;
         let mut client = PricingClient::new(channel);
         let mut request = tonic::Request::new(QuoteRequest {
             item: "widget".into(),
@@ -187,14 +182,9 @@ fn server_span_for(metadata: &[(&str, Vec<u8>)], binary: Option<(&str, &[u8])>) 
         assert_eq!(quote.expect("the call succeeds").cents, 600, "{metadata:?}");
     });
     settle(&tracer, &rec);
-    let servers: Vec<_> = rec
-        .spans()
-        .into_iter()
-        .filter(|s| s.name == QUOTE && s.kind == SpanKind::Server)
-        .collect();
-    assert_eq!(servers.len(), 1);
+    let server = only(&rec.spans(), QUOTE, SpanKind::Server).clone();
     tracer.shutdown().expect("shutdown");
-    servers.into_iter().next().expect("one")
+    server
 }
 
 #[test]
@@ -271,11 +261,7 @@ fn the_interceptor_propagates_the_current_span() {
     let (tracer, rec) = install();
     let caller = run(async {
         let hops = hop::start().await.expect("services start");
-        let channel = Endpoint::from_shared(format!("http://{}", hops.pricing))
-            .expect("an address")
-            .connect()
-            .await
-            .expect("connected");
+        let channel = connect(hops.pricing).await;
         let intercepted = InterceptedService::new(channel, TraceInterceptor::default());
         let mut client = PricingClient::new(intercepted);
         let mut caller = span("caller").root().start();
@@ -292,10 +278,7 @@ fn the_interceptor_propagates_the_current_span() {
             .any(|s| s.name == QUOTE && s.kind == SpanKind::Client),
         "no client span"
     );
-    let server = spans
-        .iter()
-        .find(|s| s.name == QUOTE && s.kind == SpanKind::Server)
-        .expect("the server's span");
+    let server = only(&spans, QUOTE, SpanKind::Server);
     assert_eq!(server.trace_id, caller.trace_id());
     assert_eq!(server.parent_id, Some(caller.span_id()));
     tracer.shutdown().expect("shutdown");
@@ -308,11 +291,7 @@ fn a_stream_dropped_half_way_is_cancelled_on_both_sides() {
     let (tracer, rec) = install();
     run(async {
         let hops = hop::start().await.expect("services start");
-        let channel = Endpoint::from_shared(format!("http://{}", hops.pricing))
-            .expect("an address")
-            .connect()
-            .await
-            .expect("connected");
+        let channel = connect(hops.pricing).await;
         let mut client = PricingClient::new(GrpcClientLayer::new().layer(channel));
         let mut stream = client.watch("widget", 100).await.expect("a stream");
         let first = stream.message().await.expect("a message");
@@ -322,10 +301,7 @@ fn a_stream_dropped_half_way_is_cancelled_on_both_sides() {
     settle(&tracer, &rec);
     let spans = rec.spans();
     for kind in [SpanKind::Client, SpanKind::Server] {
-        let s = spans
-            .iter()
-            .find(|s| s.name == WATCH && s.kind == kind)
-            .unwrap_or_else(|| panic!("no {kind:?} span: {spans:#?}"));
+        let s = only(&spans, WATCH, kind);
         assert_eq!(
             tag(s, "rpc.grpc.status_code").as_deref(),
             Some("1"),
@@ -361,11 +337,7 @@ fn the_trust_policy_decides_whose_trace_continues() {
             let pricing = hop::serve_pricing(layer, hops.backend)
                 .await
                 .expect("serves");
-            let channel = Endpoint::from_shared(format!("http://{pricing}"))
-                .expect("an address")
-                .connect()
-                .await
-                .expect("connected");
+            let channel = connect(pricing).await;
             let mut client = PricingClient::new(GrpcClientLayer::new().layer(channel));
             let mut caller = span("caller").root().start();
             let _entered = caller.enter();
@@ -373,14 +345,8 @@ fn the_trust_policy_decides_whose_trace_continues() {
         });
         settle(&tracer, &rec);
         let spans = rec.spans();
-        let client = spans
-            .iter()
-            .find(|s| s.name == QUOTE && s.kind == SpanKind::Client)
-            .expect("the client's span");
-        let server = spans
-            .iter()
-            .find(|s| s.name == QUOTE && s.kind == SpanKind::Server)
-            .expect("the server's span");
+        let client = only(&spans, QUOTE, SpanKind::Client);
+        let server = only(&spans, QUOTE, SpanKind::Server);
         if continued {
             assert_eq!(server.parent_id, Some(client.span_id), "{policy:?}");
             assert_eq!(server.trace_id, client.trace_id);
@@ -402,11 +368,7 @@ fn an_error_status_in_the_trailers_marks_the_spans() {
     let (tracer, rec) = install();
     run(async {
         let hops = hop::start().await.expect("services start");
-        let channel = Endpoint::from_shared(format!("http://{}", hops.pricing))
-            .expect("an address")
-            .connect()
-            .await
-            .expect("connected");
+        let channel = connect(hops.pricing).await;
         let mut client = PricingClient::new(GrpcClientLayer::new().layer(channel));
         let mut stream = client
             .watch(UNKNOWN_ITEM, 2)
@@ -418,10 +380,7 @@ fn an_error_status_in_the_trailers_marks_the_spans() {
     settle(&tracer, &rec);
     let spans = rec.spans();
     for kind in [SpanKind::Client, SpanKind::Server] {
-        let s = spans
-            .iter()
-            .find(|s| s.name == WATCH && s.kind == kind)
-            .unwrap_or_else(|| panic!("no {kind:?} span: {spans:#?}"));
+        let s = only(&spans, WATCH, kind);
         assert_eq!(
             tag(s, "rpc.grpc.status_code").as_deref(),
             Some("5"),

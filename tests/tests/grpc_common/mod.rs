@@ -8,6 +8,7 @@ pub mod hop;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use tonic::transport::{Channel, Endpoint};
 use trace_core::{SpanKind, SpanRecord, TagValue, Tracer, TracerGuard};
 use trace_record::{MemoryRecorder, Trace};
 
@@ -54,6 +55,7 @@ pub fn settle(tracer: &TracerGuard, rec: &MemoryRecorder) {
     );
 }
 
+/// A tag's value as text (numbers too).
 pub fn tag(s: &SpanRecord, key: &str) -> Option<String> {
     match s.tags.get(key)? {
         TagValue::Str(v) => Some(v.to_string()),
@@ -95,4 +97,23 @@ pub fn children<'t>(
         .collect();
     found.sort_by_key(|s| s.start);
     found
+}
+
+/// A plain (untraced) channel to the gRPC server at `addr`.
+pub async fn connect(addr: impl std::fmt::Display) -> Channel {
+    Endpoint::from_shared(format!("http://{addr}"))
+        .expect("an address")
+        .connect()
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to {addr}: {e}"))
+}
+
+/// The one recorded span with this name and kind.
+pub fn only<'s>(spans: &'s [SpanRecord], name: &str, kind: SpanKind) -> &'s SpanRecord {
+    let found: Vec<_> = spans
+        .iter()
+        .filter(|s| s.name == name && s.kind == kind)
+        .collect();
+    assert_eq!(found.len(), 1, "spans named {name} ({kind:?}): {spans:#?}");
+    found[0]
 }
