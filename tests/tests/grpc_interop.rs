@@ -11,12 +11,9 @@ mod grpc_common;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 
-use grpc_common::hop::proto::PricingClient;
 use grpc_common::hop::{self, UNKNOWN_ITEM};
-use grpc_common::{connect, install, run, serial, settle, tag};
+use grpc_common::{install, run, serial, settle, tag, traced_client};
 use serde_json::Value;
-use tower_layer::Layer;
-use trace_core::grpc::GrpcClientLayer;
 use trace_core::propagation::{attach_baggage, current_baggage};
 use trace_core::{SpanKind, SpanRecord, Status, span};
 
@@ -92,8 +89,7 @@ fn our_traced_client_calls_a_python_server() {
 
     let (tracer, rec) = install();
     let (ok, missing) = run(async {
-        let channel = connect(&addr).await;
-        let mut client = PricingClient::new(GrpcClientLayer::new().layer(channel));
+        let mut client = traced_client(&addr).await;
         let mut request = span("interop request").root().start();
         let _entered = request.enter();
         let mut baggage = current_baggage();

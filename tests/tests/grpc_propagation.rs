@@ -6,11 +6,12 @@ mod grpc_common;
 
 use grpc_common::hop::proto::{PricingClient, QuoteRequest};
 use grpc_common::hop::{self, UNKNOWN_ITEM};
-use grpc_common::{child, children, connect, install, only, run, serial, settle, tag};
+use grpc_common::{
+    child, children, connect, install, only, run, serial, settle, tag, traced_client,
+};
 use tonic::metadata::{AsciiMetadataKey, BinaryMetadataKey, BinaryMetadataValue, MetadataValue};
 use tonic::service::interceptor::InterceptedService;
-use tower_layer::Layer;
-use trace_core::grpc::{GrpcClientLayer, GrpcServerLayer, TraceInterceptor};
+use trace_core::grpc::{GrpcServerLayer, TraceInterceptor};
 use trace_core::http::RequestBuilderExt;
 use trace_core::propagation::{PeerNet, TrustPolicy};
 use trace_core::{SpanKind, SpanRecord, Status, span};
@@ -291,8 +292,7 @@ fn a_stream_dropped_half_way_is_cancelled_on_both_sides() {
     let (tracer, rec) = install();
     run(async {
         let hops = hop::start().await.expect("services start");
-        let channel = connect(hops.pricing).await;
-        let mut client = PricingClient::new(GrpcClientLayer::new().layer(channel));
+        let mut client = traced_client(hops.pricing).await;
         let mut stream = client.watch("widget", 100).await.expect("a stream");
         let first = stream.message().await.expect("a message");
         assert_eq!(first.map(|q| q.cents), Some(600));
@@ -337,8 +337,7 @@ fn the_trust_policy_decides_whose_trace_continues() {
             let pricing = hop::serve_pricing(layer, hops.backend)
                 .await
                 .expect("serves");
-            let channel = connect(pricing).await;
-            let mut client = PricingClient::new(GrpcClientLayer::new().layer(channel));
+            let mut client = traced_client(pricing).await;
             let mut caller = span("caller").root().start();
             let _entered = caller.enter();
             client.quote("widget").await.expect("the call succeeds");
@@ -368,8 +367,7 @@ fn an_error_status_in_the_trailers_marks_the_spans() {
     let (tracer, rec) = install();
     run(async {
         let hops = hop::start().await.expect("services start");
-        let channel = connect(hops.pricing).await;
-        let mut client = PricingClient::new(GrpcClientLayer::new().layer(channel));
+        let mut client = traced_client(hops.pricing).await;
         let mut stream = client
             .watch(UNKNOWN_ITEM, 2)
             .await

@@ -8,7 +8,10 @@ pub mod hop;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use hop::proto::PricingClient;
 use tonic::transport::{Channel, Endpoint};
+use tower_layer::Layer;
+use trace_core::grpc::{GrpcClientLayer, GrpcClientTrace};
 use trace_core::{SpanKind, SpanRecord, TagValue, Tracer, TracerGuard};
 use trace_record::{MemoryRecorder, Trace};
 
@@ -106,6 +109,13 @@ pub async fn connect(addr: impl std::fmt::Display) -> Channel {
         .connect()
         .await
         .unwrap_or_else(|e| panic!("cannot connect to {addr}: {e}"))
+}
+
+/// A `hop.Pricing` client on a channel traced by [`GrpcClientLayer`].
+pub async fn traced_client(
+    addr: impl std::fmt::Display,
+) -> PricingClient<GrpcClientTrace<Channel>> {
+    PricingClient::new(GrpcClientLayer::new().layer(connect(addr).await))
 }
 
 /// The one recorded span with this name and kind.
