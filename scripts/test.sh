@@ -17,7 +17,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 # Every optional feature except `trace-core/macros-off`, which compiles `#[traced]` out and so
 # would turn every macro test into a no-op; it has a check of its own (scripts/checks/).
-FEATURES="trace-core/tokio trace-core/axum trace-core/reqwest trace-record/dynamodb trace-core/tracing examples/tracing-bridge examples/http trace-view/dynamodb trace-record/otlp trace-record/otlp-grpc examples/otlp"
+FEATURES="trace-core/tokio trace-core/axum trace-core/reqwest trace-record/dynamodb trace-core/tracing examples/tracing-bridge examples/http trace-view/dynamodb trace-record/otlp trace-record/otlp-grpc examples/otlp trace-core/tonic examples/grpc"
 
 step "format"
 cargo fmt --all -- --check

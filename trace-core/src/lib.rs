@@ -52,6 +52,8 @@ mod trace_state;
 pub mod bridge;
 mod collector;
 pub mod current;
+#[cfg(feature = "tonic")]
+pub mod grpc;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod propagation;

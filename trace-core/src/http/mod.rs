@@ -29,7 +29,7 @@ mod response;
 #[cfg(feature = "tower")]
 mod server;
 #[cfg(feature = "tower")]
-mod status;
+pub(crate) mod status;
 
 #[cfg(feature = "reqwest")]
 mod reqwest;

@@ -180,13 +180,10 @@ where
         if let Some(peer) = peer {
             builder = builder.tag(CLIENT_ADDRESS, peer.ip().to_string());
         }
-        builder = match remote {
-            Some(remote) if config.trust.trusts(peer.map(|p| p.ip())) => builder.child_of(remote),
-            // An untrusted caller's trace is linked, not continued: this process decides.
-            Some(remote) => builder.root().link(&remote),
-            None => builder.root(),
-        };
-        let mut span = builder.start();
+        let mut span = config
+            .trust
+            .server_parent(builder, remote, peer.map(|p| p.ip()))
+            .start();
 
         let mut response_headers = Vec::new();
         if let Some(ctx) = span.context() {

@@ -1,6 +1,6 @@
 //! Where headers are read from and written to: HTTP header maps, gRPC metadata, message attributes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Read access to a set of headers (or any text key/value pairs).
 ///
@@ -22,6 +22,23 @@ pub trait Carrier {
 
     /// The names of all headers present (for prefixed headers such as `uberctx-*`).
     fn names(&self) -> Vec<&str>;
+
+    /// Every header as a `(name, value)` pair, each value once, for formats that read headers
+    /// by prefix (`uberctx-*`) and so would otherwise ask for every name in turn.
+    ///
+    /// The default asks [`get_all`](Self::get_all) once per distinct name (in any case): linear
+    /// when `get_all` is a lookup, as in a header map. A carrier whose `get_all` scans every header
+    /// (a list of pairs) should override it with one pass, as the carriers here do.
+    fn pairs(&self) -> Vec<(&str, &str)> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for name in self.names() {
+            if seen.insert(name.to_ascii_lowercase()) {
+                out.extend(self.get_all(name).into_iter().map(|v| (name, v)));
+            }
+        }
+        out
+    }
 }
 
 /// Write access to a set of headers.
@@ -52,6 +69,10 @@ macro_rules! map_carrier {
             fn names(&self) -> Vec<&str> {
                 self.keys().map(String::as_str).collect()
             }
+
+            fn pairs(&self) -> Vec<(&str, &str)> {
+                self.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+            }
         }
 
         impl CarrierMut for $map<String, String> {
@@ -73,6 +94,10 @@ impl Carrier for Vec<(String, String)> {
 
     fn names(&self) -> Vec<&str> {
         self.iter().map(|(k, _)| k.as_str()).collect()
+    }
+
+    fn pairs(&self) -> Vec<(&str, &str)> {
+        self.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
     }
 }
 

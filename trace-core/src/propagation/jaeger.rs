@@ -1,11 +1,14 @@
 //! Jaeger: `uber-trace-id: {trace}:{span}:{parent}:{flags}` and `uberctx-{key}` baggage headers.
 
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+
 use crate::baggage::{Baggage, BaggageEntry};
 use crate::context::{SpanContext, TraceFlags};
 use crate::propagation::Propagator;
 use crate::propagation::carrier::{Carrier, CarrierMut, single};
 use crate::propagation::ids::{span_id_hex, trace_id_hex};
-use crate::propagation::w3c::baggage::{is_valid_key, percent_encode};
+use crate::propagation::w3c::baggage::{has_key_ignoring_case, is_valid_key, percent_encode};
 
 /// Longest `uber-trace-id` examined (percent-encoded separators included).
 const MAX_UBER_LEN: usize = 256;
@@ -21,7 +24,7 @@ const PREFIX: &str = "uberctx-";
 /// sampled). Baggage travels as one `uberctx-{key}` header per member.
 ///
 /// ```
-/// use std::collections::HashMap;
+/// use std::collections::{HashMap, HashSet};
 /// use trace_core::propagation::{Jaeger, Propagator};
 /// let mut h = HashMap::new();
 /// h.insert("uber-trace-id".to_string(), "a3ce929d0e0e4736%3A00f067aa0ba902b7%3A0%3A1".to_string());
@@ -68,37 +71,63 @@ impl Jaeger {
         ))
     }
 
+    /// The `uberctx-*` members, in the order their headers first appear.
+    ///
+    /// One pass over [`Carrier::pairs`]: a list carrier answers `get_all` by scanning every
+    /// header, so asking it for each `uberctx-*` name in turn was quadratic (20,000 headers took
+    /// seconds). A key sent more than once (in any case) is ambiguous and dropped, as before.
     fn extract_baggage(carrier: &dyn Carrier) -> Baggage {
-        let mut entries = Vec::new();
-        for name in carrier.names().into_iter() {
-            if entries.len() == MAX_UBERCTX_HEADERS {
-                break;
-            }
-            let Some(prefix) = name.get(..PREFIX.len()) else {
-                continue;
-            };
-            if !prefix.eq_ignore_ascii_case(PREFIX) {
-                continue;
-            }
-            let key = name[PREFIX.len()..].to_ascii_lowercase();
-            if !is_valid_key(&key) {
-                continue;
-            }
-            let Some(value) = single(carrier, name, MAX_UBERCTX_LEN) else {
-                continue;
-            };
-            let value = percent_decode_lossless(&value).unwrap_or(value);
-            if entries.iter().any(|e: &BaggageEntry| e.key == key) {
-                continue;
-            }
-            entries.push(BaggageEntry {
-                key,
-                value,
-                properties: String::new(),
-            });
+        struct Slot<'a> {
+            value: &'a str,
+            repeated: bool,
         }
+        // Slots in the order keys first appear; the map finds a key's slot.
+        let mut slots: Vec<Slot<'_>> = Vec::new();
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        for (name, value) in carrier.pairs() {
+            let Some(key) = baggage_key(name) else {
+                continue;
+            };
+            match by_key.entry(key) {
+                Entry::Occupied(e) => slots[*e.get()].repeated = true,
+                Entry::Vacant(e) => {
+                    e.insert(slots.len());
+                    slots.push(Slot {
+                        value,
+                        repeated: false,
+                    });
+                }
+            }
+        }
+        let mut keys: Vec<Option<String>> = vec![None; slots.len()];
+        for (key, i) in by_key {
+            keys[i] = Some(key);
+        }
+        let entries = slots
+            .into_iter()
+            .zip(keys)
+            .filter(|(s, _)| !s.repeated && s.value.len() <= MAX_UBERCTX_LEN)
+            .filter_map(|(s, key)| Some((key?, s.value)))
+            .take(MAX_UBERCTX_HEADERS)
+            .map(|(key, value)| BaggageEntry {
+                key,
+                value: percent_decode_lossless(value).unwrap_or_else(|| value.to_owned()),
+                properties: String::new(),
+            })
+            .collect();
         Baggage::from_entries(entries)
     }
+}
+
+/// The baggage key of an `uberctx-{key}` header name, lowercased (header names are
+/// case-insensitive, and gRPC and HTTP/2 send them lowercase); `None` for other headers.
+fn baggage_key(name: &str) -> Option<String> {
+    let prefix = name.get(..PREFIX.len())?;
+    if !prefix.eq_ignore_ascii_case(PREFIX) {
+        return None;
+    }
+    let key = name[PREFIX.len()..].to_ascii_lowercase();
+    is_valid_key(&key).then_some(key)
 }
 
 /// Decodes `%XX` escapes; `None` if there are none or they do not form valid UTF-8, in which case
@@ -131,26 +160,42 @@ impl Propagator for Jaeger {
         Some(self.extract_extra(carrier, ctx))
     }
 
+    /// Adds the `uberctx-*` members whose keys the context does not hold yet in any case: Jaeger
+    /// keys arrive lowercased, so `User` from W3C baggage and `user` from `uberctx-user` are one
+    /// member, not two.
     fn extract_extra(&self, carrier: &dyn Carrier, ctx: SpanContext) -> SpanContext {
         let found = Self::extract_baggage(carrier);
         if found.is_empty() {
             return ctx;
         }
-        let merged = ctx.baggage().merged(&found);
+        let new: Vec<BaggageEntry> = found
+            .entries()
+            .iter()
+            .filter(|f| !has_key_ignoring_case(ctx.baggage(), &f.key))
+            .cloned()
+            .collect();
+        if new.is_empty() {
+            return ctx;
+        }
+        let merged = ctx.baggage().merged(&Baggage::from_entries(new));
         ctx.with_baggage(merged)
     }
 
+    /// One `uberctx-{key}` per key: a member whose key was already sent (in any case) is skipped,
+    /// so the first one wins, as in [`Baggage::get`].
     fn inject(&self, ctx: &SpanContext, carrier: &mut dyn CarrierMut) {
         let flags = u8::from(ctx.is_sampled());
         carrier.set(
             "uber-trace-id",
             format!("{}:{}:0:{flags}", ctx.trace_id(), ctx.span_id()),
         );
+        let mut sent = HashSet::new();
         for e in ctx.baggage().entries() {
-            carrier.set(
-                &format!("{PREFIX}{}", e.key.to_ascii_lowercase()),
-                percent_encode(&e.value),
-            );
+            let key = e.key.to_ascii_lowercase();
+            if !sent.insert(key.clone()) {
+                continue;
+            }
+            carrier.set(&format!("{PREFIX}{key}"), percent_encode(&e.value));
         }
     }
 

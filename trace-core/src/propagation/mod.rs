@@ -3,9 +3,11 @@
 //!
 //! - A [`Carrier`] reads headers (every value of a name, case-insensitively) and a [`CarrierMut`]
 //!   writes them; implemented for plain maps and pair lists here, and for `http::HeaderMap` with
-//!   the `http` feature.
+//!   the `http` feature and tonic's `MetadataMap` with the `tonic` feature.
 //! - A [`Propagator`] is one format; [`Propagators`] combines several (extract: the first that
-//!   finds a context, then every one adds its baggage; inject: all of them).
+//!   finds a context, then every one adds its baggage; inject: all of them). Baggage keys that
+//!   differ only in case are one member across formats (Jaeger's header names cannot keep case),
+//!   and W3C's spelling wins.
 //! - Formats: W3C [`TraceContext`] (`traceparent`, `tracestate`) and [`W3cBaggage`] (the
 //!   default pair, [`Propagators::w3c`]), [`TraceResponse`] (Level 2), [`B3`] single and multi,
 //!   [`Jaeger`] (`uber-trace-id`, `uberctx-*`), [`CloudTrace`] (`X-Cloud-Trace-Context`) and
@@ -29,6 +31,8 @@
 //! ```
 
 mod b3;
+#[cfg(test)]
+mod baggage_hops;
 mod carrier;
 mod cloud_trace;
 mod current_baggage;

@@ -2,6 +2,11 @@
 
 use std::net::IpAddr;
 
+#[cfg(feature = "tower")]
+use crate::context::SpanContext;
+#[cfg(feature = "tower")]
+use crate::span::SpanBuilder;
+
 /// A network of trusted peers: an address and a prefix length (`10.0.0.0/8`, `::1/128`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PeerNet {
@@ -116,6 +121,22 @@ impl TrustPolicy {
             Self::Honour => true,
             Self::Ignore => false,
             Self::TrustedPeers(nets) => peer.is_some_and(|ip| nets.iter().any(|n| n.contains(ip))),
+        }
+    }
+
+    /// A server span's parent (for the HTTP and gRPC server layers): the caller's context when the caller at `peer` is believed; else a
+    /// new trace, linked to the caller's span (if it sent one) so the two can still be joined.
+    #[cfg(feature = "tower")]
+    pub(crate) fn server_parent(
+        &self,
+        builder: SpanBuilder,
+        remote: Option<SpanContext>,
+        peer: Option<IpAddr>,
+    ) -> SpanBuilder {
+        match remote {
+            Some(remote) if self.trusts(peer) => builder.child_of(remote),
+            Some(remote) => builder.root().link(&remote),
+            None => builder.root(),
         }
     }
 }

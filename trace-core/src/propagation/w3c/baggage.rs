@@ -272,6 +272,16 @@ pub fn extract_baggage(carrier: &dyn Carrier, limits: BaggageLimits) -> Baggage 
     parse_baggage(&combined, limits)
 }
 
+/// Whether `baggage` has a member named `key` in any case. Formats other than W3C cannot keep a
+/// key's case (header names are case-insensitive), so across formats `User` and `user` are one
+/// member.
+pub(crate) fn has_key_ignoring_case(baggage: &Baggage, key: &str) -> bool {
+    baggage
+        .entries()
+        .iter()
+        .any(|e| e.key.eq_ignore_ascii_case(key))
+}
+
 /// The W3C Baggage propagator (`baggage` header).
 ///
 /// It carries no ids, so it never finds a context on its own: combine it with a trace-context
@@ -294,12 +304,22 @@ impl crate::propagation::Propagator for W3cBaggage {
         None
     }
 
+    /// W3C baggage is the one format that keeps keys' case and properties, so its members come
+    /// first and replace those another format found under the same key in any case (a Jaeger
+    /// `uberctx-user` is the lowercased `User`), whichever order the propagators are in.
     fn extract_extra(&self, carrier: &dyn Carrier, ctx: crate::SpanContext) -> crate::SpanContext {
         let found = extract_baggage(carrier, self.limits);
         if found.is_empty() {
             return ctx;
         }
-        let merged = ctx.baggage().merged(&found);
+        let others: Vec<BaggageEntry> = ctx
+            .baggage()
+            .entries()
+            .iter()
+            .filter(|e| !has_key_ignoring_case(&found, &e.key))
+            .cloned()
+            .collect();
+        let merged = found.merged(&Baggage::from_entries(others));
         ctx.with_baggage(merged)
     }
 
