@@ -46,13 +46,23 @@ pub trait Recorder: Send + 'static {
 
     /// Makes everything recorded so far durable (write buffers out, wait for in-flight requests).
     ///
-    /// The collector calls it on a schedule ([`TracerBuilder::flush_interval`], 1 s by default)
-    /// after it delivered spans, and on [`TracerGuard::flush`].
+    /// The collector calls it on [`TracerGuard::flush`] and, through
+    /// [`flush_scheduled`](Self::flush_scheduled), on a schedule.
     ///
-    /// [`TracerBuilder::flush_interval`]: crate::TracerBuilder::flush_interval
     /// [`TracerGuard::flush`]: crate::TracerGuard::flush
     fn flush(&mut self) -> Result<(), RecordError> {
         Ok(())
+    }
+
+    /// Called on the collector's schedule ([`TracerBuilder::flush_interval`]) after it delivered
+    /// spans. It runs on the collector thread, so it must not wait long: the default calls
+    /// [`flush`](Self::flush), which suits a recorder whose flush is a `write`; a recorder whose
+    /// `flush` waits for a network (its requests already on their way from a thread of its own)
+    /// returns at once instead.
+    ///
+    /// [`TracerBuilder::flush_interval`]: crate::TracerBuilder::flush_interval
+    fn flush_scheduled(&mut self) -> Result<(), RecordError> {
+        self.flush()
     }
 
     /// Called once when the tracer shuts down, after the last batch; flushes by default.
@@ -73,6 +83,9 @@ impl<R: Recorder + ?Sized> Recorder for Box<R> {
     }
     fn flush(&mut self) -> Result<(), RecordError> {
         (**self).flush()
+    }
+    fn flush_scheduled(&mut self) -> Result<(), RecordError> {
+        (**self).flush_scheduled()
     }
     fn shutdown(&mut self) -> Result<(), RecordError> {
         (**self).shutdown()

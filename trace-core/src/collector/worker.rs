@@ -122,7 +122,9 @@ impl Worker {
             if now >= next {
                 self.collect();
                 if self.unflushed && now.duration_since(self.last_flush) >= self.flush_every {
-                    self.flush_recorders();
+                    self.each_recorder(|r| r.flush_scheduled());
+                    self.unflushed = false;
+                    self.last_flush = now;
                 }
                 next = now + self.collect_every;
             }
