@@ -5,8 +5,6 @@
 
 use std::sync::Arc;
 
-use crate::propagation::BaggageError;
-use crate::propagation::w3c::baggage::{is_valid_key, valid_properties};
 
 /// One baggage member: a key, its (decoded) value and its raw properties (`;k=v` metadata).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,6 +136,66 @@ impl Baggage {
         );
         Self::from_entries(entries)
     }
+}
+
+
+// The grammar of keys, values and properties: the model owns it, the wire formats call it.
+
+/// Why a baggage key, value or property was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BaggageError {
+    /// The key is not an RFC 7230 token.
+    InvalidKey(String),
+    /// A property is not `key` or `key=value` with a token key and a baggage-octet value.
+    InvalidProperty(String),
+}
+
+impl std::fmt::Display for BaggageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InvalidKey(k) => write!(
+                f,
+                "invalid baggage key {k:?}: expected a token (letters, digits and !#$%&'*+-.^_`|~)"
+            ),
+            Self::InvalidProperty(p) => write!(
+                f,
+                "invalid baggage property {p:?}: expected `key` or `key=value` with a token key"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BaggageError {}
+
+/// An RFC 7230 token character.
+fn tchar(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c)
+}
+
+/// Whether `key` is a valid baggage key (an RFC 7230 token).
+pub fn is_valid_key(key: &str) -> bool {
+    !key.is_empty() && key.bytes().all(tchar)
+}
+
+/// A `baggage-octet`: printable ASCII except space, `"`, `,`, `;` and `\`.
+pub(crate) fn baggage_octet(c: u8) -> bool {
+    matches!(c, 0x21 | 0x23..=0x2b | 0x2d..=0x3a | 0x3c..=0x5b | 0x5d..=0x7e)
+}
+
+pub(crate) fn trim_ows(s: &str) -> &str {
+    s.trim_matches([' ', '\t'])
+}
+
+/// Whether `props` (without the leading `;`) is a valid `;`-separated property list.
+pub(crate) fn valid_properties(props: &str) -> bool {
+    props.is_empty()
+        || props.split(';').all(|p| {
+            let p = trim_ows(p);
+            match p.split_once('=') {
+                None => is_valid_key(p),
+                Some((k, v)) => is_valid_key(trim_ows(k)) && trim_ows(v).bytes().all(baggage_octet),
+            }
+        })
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //!
 //! A frame holds only the span's context (ids, decision, trace state, baggage). The span's own data
 //! stays with its owner (a [`SpanGuard`](crate::SpanGuard) or [`Span`](crate::Span)); what code
-//! adds through [`current`](crate::current) while the span is entered is parked in the frame and
+//! adds through the current-span functions while the span is entered is parked in the frame and
 //! merged into the owner when it leaves. So no frame ever points into its owner, and a guard that is
 //! leaked with `mem::forget` costs a stale frame, never memory safety.
 

@@ -1,12 +1,10 @@
 //! W3C `tracestate`: vendor-specific key/value pairs that travel with the trace.
 //!
-//! This is the in-memory container. The header grammar, limits and parsing live in
-//! [`crate::propagation`].
+//! This is the in-memory container and the grammar of its keys and values; the header's parsing and
+//! limits live in [`crate::propagation`].
 
 use std::sync::Arc;
 
-use crate::propagation::TraceStateError;
-use crate::propagation::w3c::tracestate::{MAX_MEMBERS, is_valid_key, is_valid_value};
 
 /// An ordered list of `tracestate` entries, leftmost first (the most recently modified vendor).
 ///
@@ -89,6 +87,77 @@ impl TraceState {
         *self = Self::from_entries(entries);
         Some(old)
     }
+}
+
+
+// The grammar of keys and values: the model owns it, the wire format calls it.
+
+/// Most members a `tracestate` may have; one more discards the header.
+pub const MAX_MEMBERS: usize = 32;
+
+/// Why a `tracestate` key or value was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceStateError {
+    /// The key breaks the Level 1 key grammar.
+    InvalidKey(String),
+    /// The value is empty, longer than 256 characters, ends with a space, or contains `,`, `=` or a
+    /// character outside 0x20-0x7E.
+    InvalidValue(String),
+}
+
+impl std::fmt::Display for TraceStateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InvalidKey(k) => write!(
+                f,
+                "invalid tracestate key {k:?}: expected lowercase letters, digits and _-*/ (at most 256), or tenant@system"
+            ),
+            Self::InvalidValue(v) => write!(
+                f,
+                "invalid tracestate value {v:?}: expected 1-256 printable ASCII characters without ',' or '=', not ending in a space"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TraceStateError {}
+
+fn key_char(c: u8) -> bool {
+    matches!(c, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'*' | b'/')
+}
+
+/// Whether `key` is a valid Level 1 `tracestate` key.
+pub fn is_valid_key(key: &str) -> bool {
+    let b = key.as_bytes();
+    match key.find('@') {
+        None => {
+            !b.is_empty()
+                && b.len() <= 256
+                && b[0].is_ascii_lowercase()
+                && b.iter().all(|&c| key_char(c))
+        }
+        Some(at) => {
+            let (tenant, system) = (&b[..at], &b[at + 1..]);
+            !tenant.is_empty()
+                && tenant.len() <= 241
+                && (tenant[0].is_ascii_lowercase() || tenant[0].is_ascii_digit())
+                && tenant.iter().all(|&c| key_char(c))
+                && !system.is_empty()
+                && system.len() <= 14
+                && system[0].is_ascii_lowercase()
+                && system.iter().all(|&c| key_char(c))
+        }
+    }
+}
+
+/// Whether `value` is a valid `tracestate` value.
+pub fn is_valid_value(value: &str) -> bool {
+    let b = value.as_bytes();
+    !b.is_empty()
+        && b.len() <= 256
+        && b.iter()
+            .all(|&c| (0x20..=0x7e).contains(&c) && c != b',' && c != b'=')
+        && b[b.len() - 1] != b' '
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub(crate) mod global;
 pub(crate) mod recorder;
 pub(crate) mod shared;
 pub(crate) mod sink;
+mod spares;
 pub(crate) mod stats;
 mod tail_buffer;
 mod worker;

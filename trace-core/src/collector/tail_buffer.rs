@@ -4,7 +4,7 @@ use std::collections::{HashMap, VecDeque};
 
 use crate::clock::elapsed;
 use crate::collector::stats::SharedStats;
-use crate::collector::worker::Spares;
+use crate::collector::spares::Spares;
 use crate::id::TraceId;
 use crate::sampling::TailRule;
 use crate::span::raw::RawSpan;

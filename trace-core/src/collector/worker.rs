@@ -10,19 +10,16 @@ use crate::clock::WallClock;
 use crate::collector::batch::{Origin, SpanBatch};
 use crate::collector::recorder::{ErrorHook, RecordError, Recorder};
 use crate::collector::stats::SharedStats;
+use crate::collector::spares::Spares;
 use crate::collector::tail_buffer::TailBuffer;
 use crate::collector::{Command, Ring};
 use crate::context::Decision;
 use crate::sampling::TailRule;
-use crate::span::data::SpanData;
 use crate::span::raw::RawSpan;
 
 /// Spans per `record` call: large enough to amortise a recorder's per-call cost, small enough to
 /// bound the collector's memory.
 const BATCH: usize = 1024;
-
-/// Emptied data boxes kept for threads that need them; beyond this they are freed.
-const SPARE_BOXES: usize = 4096;
 
 /// How often the wall-clock anchor is renewed, so long runs follow the system clock.
 const CLOCK_REFRESH: Duration = Duration::from_secs(10);
@@ -254,27 +251,5 @@ impl Worker {
         std::thread::sleep(Duration::from_millis(1));
         let late: usize = self.rings.iter().map(|ring| ring.spans.slots()).sum();
         SharedStats::add(&self.stats.dropped_shutdown, late as u64);
-    }
-}
-
-/// Emptied data boxes waiting to go back to the threads. Boxes, not values: a box is what a span
-/// holds and what a thread's return queue carries, so none is ever reallocated.
-#[derive(Default)]
-#[allow(clippy::vec_box)]
-pub(crate) struct Spares(Vec<Box<SpanData>>);
-
-impl Spares {
-    /// Empties a delivered or discarded span's box into the pool.
-    pub(crate) fn recycle(&mut self, raw: RawSpan) {
-        if let Some(mut data) = raw.data
-            && self.0.len() < SPARE_BOXES
-        {
-            data.clear();
-            self.0.push(data);
-        }
-    }
-
-    fn pop(&mut self) -> Option<Box<SpanData>> {
-        self.0.pop()
     }
 }

@@ -11,7 +11,7 @@ use crate::trace_state::TraceState;
 /// It lives in a box that the span takes only when it first needs one, so a plain span's record
 /// stays small enough to be moved with a few register moves. The boxes are recycled: the collector
 /// empties each one and sends it back to the thread it came from (see
-/// [`ThreadSink::spare_data`](crate::collector::sink::ThreadSink::spare_data)), so in a steady state
+/// the thread's sink hands out spares), so in a steady state
 /// setting tags allocates nothing.
 #[derive(Debug, Default)]
 pub(crate) struct SpanData {

@@ -1,6 +1,7 @@
 //! The W3C `baggage` header: `key=value;property,key2=value2`, values percent-encoded UTF-8.
 
-use crate::baggage::{Baggage, BaggageEntry};
+use crate::baggage::{Baggage, BaggageEntry, baggage_octet, trim_ows, valid_properties};
+pub use crate::baggage::{BaggageError, is_valid_key};
 use crate::propagation::carrier::{Carrier, CarrierMut};
 
 /// Members the spec requires every implementation to propagate at least.
@@ -51,63 +52,6 @@ impl BaggageLimits {
     fn max_input(&self) -> usize {
         self.max_bytes.saturating_mul(4)
     }
-}
-
-/// Why a baggage key, value or property was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum BaggageError {
-    /// The key is not an RFC 7230 token.
-    InvalidKey(String),
-    /// A property is not `key` or `key=value` with a token key and a baggage-octet value.
-    InvalidProperty(String),
-}
-
-impl std::fmt::Display for BaggageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidKey(k) => write!(
-                f,
-                "invalid baggage key {k:?}: expected a token (letters, digits and !#$%&'*+-.^_`|~)"
-            ),
-            Self::InvalidProperty(p) => write!(
-                f,
-                "invalid baggage property {p:?}: expected `key` or `key=value` with a token key"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for BaggageError {}
-
-/// An RFC 7230 token character.
-fn tchar(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c)
-}
-
-/// Whether `key` is a valid baggage key (an RFC 7230 token).
-pub fn is_valid_key(key: &str) -> bool {
-    !key.is_empty() && key.bytes().all(tchar)
-}
-
-/// A `baggage-octet`: printable ASCII except space, `"`, `,`, `;` and `\`.
-fn baggage_octet(c: u8) -> bool {
-    matches!(c, 0x21 | 0x23..=0x2b | 0x2d..=0x3a | 0x3c..=0x5b | 0x5d..=0x7e)
-}
-
-fn trim_ows(s: &str) -> &str {
-    s.trim_matches([' ', '\t'])
-}
-
-/// Whether `props` (without the leading `;`) is a valid `;`-separated property list.
-pub(crate) fn valid_properties(props: &str) -> bool {
-    props.is_empty()
-        || props.split(';').all(|p| {
-            let p = trim_ows(p);
-            match p.split_once('=') {
-                None => is_valid_key(p),
-                Some((k, v)) => is_valid_key(trim_ows(k)) && trim_ows(v).bytes().all(baggage_octet),
-            }
-        })
 }
 
 fn normalize_properties(props: &[&str]) -> String {

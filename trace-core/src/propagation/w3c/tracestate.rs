@@ -13,9 +13,8 @@
 
 use crate::propagation::carrier::{Carrier, join_list};
 use crate::trace_state::TraceState;
+pub use crate::trace_state::{MAX_MEMBERS, TraceStateError, is_valid_key, is_valid_value};
 
-/// Most members a `tracestate` may have; one more discards the header.
-pub const MAX_MEMBERS: usize = 32;
 
 /// Longest combined `tracestate` read: 32 members of the longest key and value plus separators.
 /// Anything longer cannot be valid, so it is discarded without being parsed.
@@ -26,71 +25,6 @@ pub const DEFAULT_MAX_LEN: usize = 512;
 
 /// Members longer than this are dropped first when the header must be truncated.
 const LONG_MEMBER: usize = 128;
-
-/// Why a `tracestate` key or value was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TraceStateError {
-    /// The key breaks the Level 1 key grammar.
-    InvalidKey(String),
-    /// The value is empty, longer than 256 characters, ends with a space, or contains `,`, `=` or a
-    /// character outside 0x20-0x7E.
-    InvalidValue(String),
-}
-
-impl std::fmt::Display for TraceStateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidKey(k) => write!(
-                f,
-                "invalid tracestate key {k:?}: expected lowercase letters, digits and _-*/ (at most 256), or tenant@system"
-            ),
-            Self::InvalidValue(v) => write!(
-                f,
-                "invalid tracestate value {v:?}: expected 1-256 printable ASCII characters without ',' or '=', not ending in a space"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for TraceStateError {}
-
-fn key_char(c: u8) -> bool {
-    matches!(c, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'*' | b'/')
-}
-
-/// Whether `key` is a valid Level 1 `tracestate` key.
-pub fn is_valid_key(key: &str) -> bool {
-    let b = key.as_bytes();
-    match key.find('@') {
-        None => {
-            !b.is_empty()
-                && b.len() <= 256
-                && b[0].is_ascii_lowercase()
-                && b.iter().all(|&c| key_char(c))
-        }
-        Some(at) => {
-            let (tenant, system) = (&b[..at], &b[at + 1..]);
-            !tenant.is_empty()
-                && tenant.len() <= 241
-                && (tenant[0].is_ascii_lowercase() || tenant[0].is_ascii_digit())
-                && tenant.iter().all(|&c| key_char(c))
-                && !system.is_empty()
-                && system.len() <= 14
-                && system[0].is_ascii_lowercase()
-                && system.iter().all(|&c| key_char(c))
-        }
-    }
-}
-
-/// Whether `value` is a valid `tracestate` value.
-pub fn is_valid_value(value: &str) -> bool {
-    let b = value.as_bytes();
-    !b.is_empty()
-        && b.len() <= 256
-        && b.iter()
-            .all(|&c| (0x20..=0x7e).contains(&c) && c != b',' && c != b'=')
-        && b[b.len() - 1] != b' '
-}
 
 /// Parses a combined `tracestate` value; `None` if any member is invalid or there are more than
 /// 32, which discards the whole header (but never the `traceparent` it came with).
