@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-
 /// One baggage member: a key, its (decoded) value and its raw properties (`;k=v` metadata).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BaggageEntry {
@@ -137,7 +136,6 @@ impl Baggage {
         Self::from_entries(entries)
     }
 }
-
 
 // The grammar of keys, values and properties: the model owns it, the wire formats call it.
 

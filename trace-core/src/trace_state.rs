@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-
 /// An ordered list of `tracestate` entries, leftmost first (the most recently modified vendor).
 ///
 /// Cheap to clone: the entries are shared, and an empty state allocates nothing.
@@ -88,7 +87,6 @@ impl TraceState {
         Some(old)
     }
 }
-
 
 // The grammar of keys and values: the model owns it, the wire format calls it.
 

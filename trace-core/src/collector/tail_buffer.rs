@@ -3,8 +3,8 @@
 use std::collections::{HashMap, VecDeque};
 
 use crate::clock::elapsed;
-use crate::collector::stats::SharedStats;
 use crate::collector::spares::Spares;
+use crate::collector::stats::SharedStats;
 use crate::id::TraceId;
 use crate::sampling::TailRule;
 use crate::span::raw::RawSpan;

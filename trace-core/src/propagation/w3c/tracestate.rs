@@ -15,7 +15,6 @@ use crate::propagation::carrier::{Carrier, join_list};
 use crate::trace_state::TraceState;
 pub use crate::trace_state::{MAX_MEMBERS, TraceStateError, is_valid_key, is_valid_value};
 
-
 /// Longest combined `tracestate` read: 32 members of the longest key and value plus separators.
 /// Anything longer cannot be valid, so it is discarded without being parsed.
 pub const MAX_TRACESTATE_INPUT: usize = MAX_MEMBERS * (256 + 1 + 256) + 2 * 64;
