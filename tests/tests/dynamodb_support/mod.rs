@@ -7,10 +7,15 @@
 pub mod dynalite;
 pub mod proxy;
 
-use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+#[path = "../loopback/mod.rs"]
+mod loopback;
+#[allow(unused_imports)] // each test binary uses its own part of the support module
+pub use loopback::{eventually, free_port};
+
+use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use trace_core::{FlushError, Stats, TracerBuilder, TracerGuard};
 use trace_record::MemoryRecorder;
@@ -95,30 +100,6 @@ static SERIAL: Mutex<()> = Mutex::new(());
 /// Held by each test for as long as its tracer is installed (one tracer per process).
 pub fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// A loopback port that was free a moment ago.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Polls `done` until it holds or `timeout` passes; returns whether it held. For waiting on
-/// background progress, never for asserting on speed.
-pub fn eventually(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if done() {
-            return true;
-        }
-        if Instant::now() > deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// A fresh table on the test dynalite, traced into by [`traced_table`].

@@ -5,13 +5,18 @@
 
 #![allow(dead_code)] // each test binary uses a different part
 
+#[path = "../loopback/mod.rs"]
+mod loopback;
+#[allow(unused_imports)] // each test binary uses its own part of the support module
+pub use loopback::{eventually, free_port};
+
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 use trace_core::{
@@ -278,30 +283,6 @@ impl Drop for OwnDecoder {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// A loopback port that was free a moment ago.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Polls `done` until it holds or `timeout` passes; returns whether it held. For waiting on
-/// background progress, never for asserting on speed.
-pub fn eventually(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if done() {
-            return true;
-        }
-        if Instant::now() >= deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

@@ -99,7 +99,7 @@ impl Worker {
                 Ok(Command::Flush(done)) => {
                     let mut waiting = Self::pending_requests(&commands);
                     self.collect();
-                    self.flush_recorders();
+                    self.flush_recorders(|r| r.flush());
                     waiting.push(done);
                     self.answer(waiting);
                 }
@@ -119,9 +119,7 @@ impl Worker {
             if now >= next {
                 self.collect();
                 if self.unflushed && now.duration_since(self.last_flush) >= self.flush_every {
-                    self.each_recorder(|r| r.flush_scheduled());
-                    self.unflushed = false;
-                    self.last_flush = now;
+                    self.flush_recorders(|r| r.flush_scheduled());
                 }
                 next = now + self.collect_every;
             }
@@ -222,8 +220,8 @@ impl Worker {
         }
     }
 
-    fn flush_recorders(&mut self) {
-        self.each_recorder(|r| r.flush());
+    fn flush_recorders(&mut self, op: impl Fn(&mut dyn Recorder) -> Result<(), RecordError>) {
+        self.each_recorder(op);
         self.unflushed = false;
         self.last_flush = Instant::now();
     }
