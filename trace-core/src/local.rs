@@ -2,11 +2,13 @@
 //! being told) and the sink that carries finished spans to the collector. Both live in one
 //! thread-local so that opening or finishing a span touches thread-local storage once.
 //!
-//! A frame holds only the span's context (ids, decision, trace state, baggage). The span's own data
-//! stays with its owner (a [`SpanGuard`](crate::SpanGuard) or [`Span`](crate::Span)); what code
-//! adds through the current-span functions while the span is entered is parked in the frame and
-//! merged into the owner when it leaves. So no frame ever points into its owner, and a guard that is
-//! leaked with `mem::forget` costs a stale frame, never memory safety.
+//! A frame holds the span's context (ids, decision, trace state, baggage). A scoped span (a
+//! [`SpanGuard`](crate::SpanGuard)) that records also keeps its record in its frame, so the guard
+//! is one word and opening writes the record once, where finishing reads it. An owned
+//! [`Span`](crate::Span) keeps its record itself (it can move to another thread); what code adds
+//! through the current-span functions while it is entered is parked in the frame and merged into
+//! the owner when it leaves. So no frame ever points into its owner, and a guard that is leaked with
+//! `mem::forget` costs a stale frame, never memory safety.
 
 use std::cell::RefCell;
 
@@ -14,10 +16,15 @@ use crate::collector::global;
 use crate::collector::sink::ThreadSink;
 use crate::context::SpanContext;
 use crate::span::data::SpanData;
+use crate::span::raw::FrameRecord;
 
 pub(crate) struct Frame {
     pub(crate) ctx: SpanContext,
-    /// Data set through the current-span functions, merged into the owner on exit.
+    /// The record of a scoped span that records; `None` for an entered [`Span`](crate::Span) (its
+    /// owner keeps the record) and for spans that do not record.
+    pub(crate) raw: Option<FrameRecord>,
+    /// Data set through the current-span functions on a frame without a record, merged into the
+    /// owner on exit.
     pub(crate) pending: Option<Box<SpanData>>,
     /// Left out of order: popped as soon as the frames above it are gone.
     closed: bool,
@@ -65,11 +72,13 @@ impl Local {
         sink(&mut self.sink)
     }
 
-    /// Makes `ctx` the current context; returns the depth to pass to [`Local::pop`].
+    /// Makes `ctx` the current context, holding the span's record if it is a scoped one; returns
+    /// the depth to pass to [`Local::pop`].
     #[inline(always)]
-    pub(crate) fn push(&mut self, ctx: SpanContext) -> usize {
+    pub(crate) fn push(&mut self, ctx: SpanContext, raw: Option<FrameRecord>) -> usize {
         self.stack.push(Frame {
             ctx,
+            raw,
             pending: None,
             closed: false,
         });
@@ -85,11 +94,13 @@ impl Local {
     pub(crate) fn pop(&mut self, depth: usize) -> Option<Box<SpanData>> {
         let stack = &mut self.stack;
         if depth + 1 == stack.len() {
-            let frame = stack.pop()?;
+            // Taken apart in place: moving a whole frame out would copy it.
+            let pending = stack[depth].pending.take();
+            stack.truncate(depth);
             while stack.last().is_some_and(|f| f.closed) {
                 stack.pop();
             }
-            frame.pending
+            pending
         } else {
             let frame = stack.get_mut(depth)?;
             frame.closed = true;
@@ -102,7 +113,7 @@ impl Local {
 /// thread teardown, when there is no stack to join).
 #[inline]
 pub(crate) fn push(ctx: SpanContext) -> usize {
-    with(|local| local.push(ctx)).unwrap_or(usize::MAX)
+    with(|local| local.push(ctx, None)).unwrap_or(usize::MAX)
 }
 
 /// Leaves the frame at `depth`; see [`Local::pop`].
@@ -129,16 +140,49 @@ pub(crate) fn spare_data() -> Box<SpanData> {
         .unwrap_or_default()
 }
 
-/// Runs `f` on the data parked for the innermost span, if that span records.
+/// Runs `f` on the innermost span's data (its record's, or what is parked for its owner), if that
+/// span records.
 pub(crate) fn with_current_data(f: impl FnOnce(&mut SpanData)) -> bool {
-    with(|local| match local.stack.last_mut() {
-        Some(frame) if frame.ctx.local_decision().is_some_and(|d| d.records()) => {
-            f(frame.pending.get_or_insert_with(|| {
-                sink(&mut local.sink).map_or_else(Box::default, ThreadSink::spare_data)
-            }));
-            true
+    with(|local| {
+        let (stack, sink) = local.parts();
+        match stack.last_mut() {
+            Some(frame) if frame.ctx.local_decision().is_some_and(|d| d.records()) => {
+                let data = match &mut frame.raw {
+                    Some(raw) => &mut raw.data,
+                    None => &mut frame.pending,
+                };
+                f(data.get_or_insert_with(|| spare_from(sink)));
+                true
+            }
+            _ => false,
         }
-        _ => false,
     })
     .unwrap_or(false)
+}
+
+/// Runs `f` on the data of the scoped span whose frame is at `depth`, if it records.
+#[inline]
+pub(crate) fn with_data_at(depth: usize, f: impl FnOnce(&mut SpanData)) {
+    with(|local| {
+        let (stack, sink) = local.parts();
+        if let Some(raw) = stack.get_mut(depth).and_then(|frame| frame.raw.as_mut()) {
+            f(raw.data.get_or_insert_with(|| spare_from(sink)));
+        }
+    });
+}
+
+fn spare_from(sink: &mut Option<ThreadSink>) -> Box<SpanData> {
+    self::sink(sink).map_or_else(Box::default, ThreadSink::spare_data)
+}
+
+impl Drop for Local {
+    /// The thread is being torn down under scoped spans that never finished (their guards were
+    /// leaked): their records end here, counted.
+    fn drop(&mut self) {
+        for frame in &self.stack {
+            if frame.raw.is_some() {
+                global::count_orphan();
+            }
+        }
+    }
 }

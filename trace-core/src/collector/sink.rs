@@ -63,11 +63,9 @@ impl ThreadSink {
         self.recycled.pop().unwrap_or_default()
     }
 
-    /// Moves the finished span in `slot` into the queue (or counts it as dropped when the queue is
-    /// full), leaving the slot empty.
+    /// Moves a finished span into the queue (or counts it as dropped when the queue is full).
     #[inline(always)]
-    pub(crate) fn push(&mut self, slot: &mut Option<RawSpan>) {
-        let Some(raw) = slot.take() else { return };
+    pub(crate) fn push(&mut self, raw: RawSpan) {
         self.stats.finished.bump();
         if self.producer.push(raw).is_ok() {
             self.pushes = self.pushes.wrapping_add(1);

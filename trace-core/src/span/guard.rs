@@ -1,7 +1,6 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
-use std::mem::ManuallyDrop;
 use std::panic::Location;
 
 use crate::callsite::Callsite;
@@ -9,8 +8,9 @@ use crate::collector::global;
 use crate::context::SpanContext;
 use crate::local::{self, Local};
 use crate::span::SpanKind;
-use crate::span::raw::{Code, RawSpan};
-use crate::span::start::{DataInit, Meta, Parent, Place, finish, open};
+use crate::span::data::SpanData;
+use crate::span::raw::{Code, FrameRecord, RawSpan};
+use crate::span::start::{DataInit, Meta, Parent, Place, finish_scoped, open};
 
 /// The guard's depth when no tracer is installed: nothing was opened.
 const DISABLED: usize = usize::MAX;
@@ -37,11 +37,11 @@ const SHARED: usize = usize::MAX - 1;
 /// ```
 #[must_use = "the span ends when the guard is dropped; bind it with `let _span = ..`"]
 pub struct SpanGuard {
-    /// Depth of this span's frame on the thread's stack, or [`SHARED`] or [`DISABLED`].
+    /// Depth of this span's frame on the thread's stack (which holds its record, if it records),
+    /// or [`SHARED`] or [`DISABLED`].
     depth: usize,
-    /// The record, if the span records. `ManuallyDrop` because [`Drop`] always empties it, and
-    /// without field drop glue the disabled path compiles down to one flag test.
-    raw: ManuallyDrop<Option<RawSpan>>,
+    /// Whether the frame holds a record, known here so that asking costs no thread-local access.
+    recording: bool,
     _not_send: PhantomData<*const ()>,
 }
 
@@ -79,11 +79,12 @@ impl SpanGuard {
     /// rather than this function's stack frame.
     #[inline(never)]
     pub(crate) fn open(parent: Parent<'_>, meta: Meta<impl DataInit>) -> Self {
-        let mut guard = Self::disabled();
-        if let Some(depth) = open::<_, Self>(parent, meta, &mut guard.raw) {
-            guard.depth = depth;
+        let (depth, recording) = open::<_, Self>(parent, meta).unwrap_or((DISABLED, false));
+        Self {
+            depth,
+            recording,
+            _not_send: PhantomData,
         }
-        guard
     }
 
     /// A guard that records and propagates nothing: what every span is without a tracer.
@@ -91,7 +92,7 @@ impl SpanGuard {
     pub const fn disabled() -> Self {
         Self {
             depth: DISABLED,
-            raw: ManuallyDrop::new(None),
+            recording: false,
             _not_send: PhantomData,
         }
     }
@@ -107,7 +108,15 @@ impl SpanGuard {
 
     /// Whether this span will be recorded (possibly subject to the tail rule).
     pub fn is_recording(&self) -> bool {
-        self.raw.is_some()
+        self.recording
+    }
+
+    /// Runs `f` on the span's data, if it records; taking a recycled box on first use.
+    #[inline]
+    fn with_data(&mut self, f: impl FnOnce(&mut SpanData)) {
+        if self.recording {
+            local::with_data_at(self.depth, f);
+        }
     }
 
     crate::span::setters::span_setters!();
@@ -124,25 +133,25 @@ impl Drop for SpanGuard {
 }
 
 impl Place for SpanGuard {
-    type Output = usize;
+    /// The frame's depth, and whether it holds a record.
+    type Output = (usize, bool);
 
     #[inline(always)]
-    fn place(local: &mut Local, ctx: SpanContext) -> usize {
-        local.push(ctx)
+    fn place(local: &mut Local, ctx: SpanContext, raw: Option<RawSpan>) -> (usize, bool) {
+        let recording = raw.is_some();
+        (local.push(ctx, raw.map(FrameRecord::from_raw)), recording)
     }
 
     #[inline(always)]
-    fn shared() -> Option<usize> {
-        Some(SHARED)
+    fn shared() -> Option<(usize, bool)> {
+        Some((SHARED, false))
     }
 }
 
 impl SpanGuard {
     #[inline(never)]
     fn finish(&mut self) {
-        finish(Some(self.depth), &mut self.raw);
-        // `finish` empties the slot; dropping what it left is for the impossible case it did not.
-        drop(self.raw.take());
+        finish_scoped(self.depth);
     }
 }
 
@@ -150,7 +159,7 @@ impl fmt::Debug for SpanGuard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SpanGuard")
             .field("context", &self.context())
-            .field("recording", &self.raw.is_some())
+            .field("recording", &self.is_recording())
             .finish()
     }
 }

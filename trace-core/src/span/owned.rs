@@ -58,9 +58,13 @@ impl Span {
 
     #[inline]
     pub(crate) fn open(parent: Parent<'_>, meta: Meta<impl DataInit>) -> Self {
-        let mut span = Self::disabled();
-        span.ctx = open::<_, Self>(parent, meta, &mut span.raw);
-        span
+        match open::<_, Self>(parent, meta) {
+            Some((ctx, raw)) => Self {
+                ctx: Some(ctx),
+                raw,
+            },
+            None => Self::disabled(),
+        }
     }
 
     /// A span that records and propagates nothing.
@@ -119,6 +123,14 @@ impl Span {
         self.raw.is_some()
     }
 
+    /// Runs `f` on the span's data, if it records; taking a recycled box on first use.
+    #[inline]
+    fn with_data(&mut self, f: impl FnOnce(&mut SpanData)) {
+        if let Some(raw) = &mut self.raw {
+            f(raw.data.get_or_insert_with(local::spare_data));
+        }
+    }
+
     crate::span::setters::span_setters!();
 
     /// Finishes the span now.
@@ -130,21 +142,21 @@ impl Span {
     #[inline(always)]
     pub(crate) fn finish_in_place(&mut self) {
         if self.raw.is_some() {
-            finish(None, &mut self.raw);
+            finish(&mut self.raw);
         }
     }
 }
 
 impl Place for Span {
-    type Output = SpanContext;
+    type Output = (SpanContext, Option<RawSpan>);
 
     #[inline(always)]
-    fn place(_: &mut Local, ctx: SpanContext) -> SpanContext {
-        ctx
+    fn place(_: &mut Local, ctx: SpanContext, raw: Option<RawSpan>) -> Self::Output {
+        (ctx, raw)
     }
 
     /// Never: an owned span may outlive its parent's frame (a future polled elsewhere).
-    fn shared() -> Option<SpanContext> {
+    fn shared() -> Option<Self::Output> {
         None
     }
 }

@@ -11,7 +11,7 @@ use crate::context::{Decision, SpanContext, TraceFlags};
 use crate::id::{SpanId, TraceId};
 use crate::local::{self, Local};
 use crate::span::SpanKind;
-use crate::span::data::{SpanData, merge_into};
+use crate::span::data::SpanData;
 use crate::span::raw::{Code, RawSpan};
 
 /// Where a new span attaches.
@@ -75,23 +75,18 @@ impl<F: FnOnce(&mut ThreadSink) -> Option<Box<SpanData>>> DataInit for F {}
 /// How [`open`] hands over a new span.
 pub(crate) trait Place {
     type Output;
-    /// Takes the new span's context.
-    fn place(local: &mut Local, ctx: SpanContext) -> Self::Output;
+    /// Takes the new span's context and its record (if it records).
+    fn place(local: &mut Local, ctx: SpanContext, raw: Option<RawSpan>) -> Self::Output;
     /// What a child of an unsampled current span becomes if it may skip opening and share its
     /// parent's frame; `None` if it may not. Only scoped guards may: they end before their
     /// parent's frame can go.
     fn shared() -> Option<Self::Output>;
 }
 
-/// Opens a span and hands its context to `P` (which enters it, or keeps it); `None` when no
-/// tracer is installed. Its record, if it records, is written in place into `out`, so the only copy
-/// it ever makes is the one into the collector's queue when it finishes.
+/// Opens a span and hands its context and record to `P` (which enters it, or keeps it); `None`
+/// when no tracer is installed.
 #[inline(always)]
-pub(crate) fn open<D: DataInit, P: Place>(
-    parent: Parent<'_>,
-    meta: Meta<D>,
-    out: &mut Option<RawSpan>,
-) -> Option<P::Output> {
+pub(crate) fn open<D: DataInit, P: Place>(parent: Parent<'_>, meta: Meta<D>) -> Option<P::Output> {
     if !global::enabled() {
         return None;
     }
@@ -117,6 +112,7 @@ pub(crate) fn open<D: DataInit, P: Place>(
             Parent::Explicit(p) => child_of(p, span_id, sink),
         };
         let decision = ctx.local_decision().unwrap_or(Decision::Drop);
+        let mut raw = None;
         if decision.records()
             && let Some(sink) = local::sink(sink)
         {
@@ -129,7 +125,7 @@ pub(crate) fn open<D: DataInit, P: Place>(
                     ctx.trace_state().clone();
             }
             let start = Instant::now();
-            *out = Some(RawSpan {
+            raw = Some(RawSpan {
                 trace_id: ctx.trace_id(),
                 span_id,
                 parent_id,
@@ -143,7 +139,7 @@ pub(crate) fn open<D: DataInit, P: Place>(
                 data,
             });
         }
-        Some(P::place(local, ctx))
+        Some(P::place(local, ctx, raw))
     });
     // During thread teardown there is no stack to join: the span is off.
     opened.flatten()
@@ -202,27 +198,53 @@ fn child_of(
     (ctx, Some(parent.span_id()), local_root)
 }
 
-/// Finishes a span: leaves its frame at `depth` (if entered, merging what was parked there), and
-/// hands the record in `slot` (if it records) to the collector, leaving the slot empty.
+/// Finishes an owned span: hands the record in `slot` (if it records) to the collector, leaving
+/// the slot empty.
 #[inline(always)]
-pub(crate) fn finish(depth: Option<usize>, slot: &mut Option<RawSpan>) {
+pub(crate) fn finish(slot: &mut Option<RawSpan>) {
     let done = local::with(|local| {
-        let pending = depth.and_then(|depth| local.pop(depth));
-        let (Some(raw), Some(sink)) = (slot.as_mut(), local.sink()) else {
-            return;
-        };
-        raw.end = Instant::now();
-        if let Some(pending) = pending {
-            merge_into(&mut raw.data, pending);
+        if let Some(sink) = local.sink()
+            && let Some(mut raw) = slot.take()
+        {
+            raw.end = Instant::now();
+            hand_over(raw, sink);
         }
-        if std::thread::panicking() {
-            let data = raw.data.get_or_insert_with(|| sink.spare_data());
-            data.set_error_if_unset(Cow::Borrowed("panicked"));
-        }
-        sink.push(slot);
     });
     // Still here: the tracer shut down while the span ran, or the thread is being torn down.
     if (done.is_none() || slot.is_some()) && slot.take().is_some() {
         global::count_orphan();
     }
+}
+
+/// Finishes the scoped span whose frame is at `depth`: hands its record (if it records) to the
+/// collector and leaves the frame.
+#[inline(always)]
+pub(crate) fn finish_scoped(depth: usize) {
+    local::with(|local| {
+        let (stack, sink) = local.parts();
+        let Some(frame) = stack.get_mut(depth) else {
+            return;
+        };
+        if let Some(record) = frame.raw.take() {
+            let end = Instant::now();
+            match (local::sink(sink), record.into_raw(&frame.ctx, end)) {
+                (Some(sink), Some(raw)) => hand_over(raw, sink),
+                // The tracer shut down while the span ran.
+                _ => global::count_orphan(),
+            }
+        }
+        local.pop(depth);
+    });
+    // During thread teardown the frame went with the thread's state, counted there.
+}
+
+/// Moves a finished record into the thread's queue, marked as an error if its thread is
+/// unwinding.
+#[inline(always)]
+fn hand_over(mut raw: RawSpan, sink: &mut ThreadSink) {
+    if std::thread::panicking() {
+        let data = raw.data.get_or_insert_with(|| sink.spare_data());
+        data.set_error_if_unset(Cow::Borrowed("panicked"));
+    }
+    sink.push(raw);
 }
