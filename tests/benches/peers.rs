@@ -45,6 +45,11 @@ fn run<M: Measurement>(c: Criterion<M>) {
 }
 
 fn main() {
+    // BENCH_LOAD_ONLY=1 skips criterion and runs only the load measurements.
+    if std::env::var("BENCH_LOAD_ONLY").is_ok_and(|v| v == "1") {
+        support::load::run(full_run());
+        return;
+    }
     // The caller's CPU time by default; BENCH_CLOCK=wall for the wall clock.
     if std::env::var("BENCH_CLOCK").is_ok_and(|v| v == "wall") {
         run(Criterion::default().with_measurement(WallTime));

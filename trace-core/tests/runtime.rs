@@ -202,6 +202,7 @@ fn a_full_queue_drops_and_counts() {
     let (rec, tracer) = install(
         Tracer::builder()
             .queue_capacity(8)
+            .queue_limit(32)
             .collect_interval(Duration::from_secs(60)),
     );
     // One thread, far more spans than its queue holds, faster than the collector wakes.
@@ -213,6 +214,36 @@ fn a_full_queue_drops_and_counts() {
     assert!(stats.dropped.queue_full > 0, "{stats:?}");
     assert_eq!(stats.accounted_for(), stats.finished);
     assert_eq!(rec.spans().len() as u64, stats.recorded);
+}
+
+#[test]
+fn a_full_queue_grows_up_to_its_limit_instead_of_dropping() {
+    let _serial = serial();
+    let (rec, tracer) = install(
+        Tracer::builder()
+            .queue_capacity(8)
+            .collect_interval(Duration::from_secs(60)),
+    );
+    // A burst far beyond the first queue, faster than the collector wakes: the queue doubles
+    // (8 -> 16 384) and the collector follows each new queue after draining the old one.
+    for i in 0..10_000 {
+        let mut s = span("burst").enter();
+        s.set_tag("i", i);
+    }
+    let stats = tracer.shutdown().unwrap();
+    assert_eq!(stats.finished, 10_000);
+    assert_eq!(stats.dropped.total(), 0, "{stats:?}");
+    assert_eq!(stats.recorded, 10_000);
+    // In the order they finished, across the queues the thread moved through.
+    let order: Vec<i64> = rec
+        .spans()
+        .iter()
+        .map(|s| match s.tags.get("i") {
+            Some(trace_core::TagValue::Int(i)) => *i,
+            other => panic!("tag i: {other:?}"),
+        })
+        .collect();
+    assert_eq!(order, (0..10_000).collect::<Vec<_>>());
 }
 
 #[test]

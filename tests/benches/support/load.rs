@@ -26,6 +26,7 @@ pub fn run(full: bool) {
     for peer in [Peer::Ours, Peer::Fastrace, Peer::Tracing] {
         threads(peer, iters);
     }
+    full_speed(iters);
     let overload_iters: u64 = if full { 10_000 } else { 5 };
     overload_ours(overload_iters);
     overload_fastrace(overload_iters);
@@ -204,6 +205,61 @@ fn overload_fastrace(iters: u64) {
     );
 }
 
+/// What one unpaced run of child-shape traces cost, from install to shutdown.
+struct FullSpeedRun {
+    stats: trace_core::Stats,
+    produced: u64,
+    wall: Duration,
+    /// CPU of the calling thread.
+    caller: Duration,
+    /// CPU of every other thread (collector, recorders) until shutdown returned.
+    background: Duration,
+}
+
+/// Produces `iters` child-shape traces on this thread as fast as it can with `builder`'s tracer,
+/// then shuts it down.
+fn run_full_speed(builder: trace_core::TracerBuilder, iters: u64) -> FullSpeedRun {
+    let guard = builder.install().expect("no other tracer is installed");
+    let (wall0, process0, thread0) = (Instant::now(), cpu::process(), cpu::thread());
+    for _ in 0..iters {
+        black_box(ours::child100());
+    }
+    let thread1 = cpu::thread();
+    let stats = guard.shutdown().expect("the recorder flushes");
+    let (wall, process1) = (wall0.elapsed(), cpu::process());
+    let caller = thread1 - thread0;
+    FullSpeedRun {
+        stats,
+        produced: iters * SPANS_PER_ITER,
+        wall,
+        caller,
+        background: (process1 - process0).saturating_sub(caller),
+    }
+}
+
+/// One thread opening child-shape spans as fast as it can, unpaced, with the default configuration
+/// (queue, collector cadence) and a counting recorder: the share of spans dropped (and counted) is
+/// how far the collector falls behind a caller that does nothing but trace.
+fn full_speed(iters: u64) {
+    let count = Arc::new(AtomicU64::new(0));
+    let builder = Tracer::builder()
+        .service("bench-full-speed")
+        .recorder(ours::Count(Arc::clone(&count)));
+    let run = run_full_speed(builder, iters);
+    let (stats, produced, wall) = (&run.stats, run.produced, run.wall);
+    let (caller, background) = (run.caller, run.background);
+    println!(
+        "EXTRA full_speed ours produced={produced} recorded={} counted_by_recorder={} dropped={} dropped_pct={:.3} wall_s={:.3} caller_ns={:.1} background_ns={:.1}",
+        stats.recorded,
+        count.load(Ordering::Relaxed),
+        stats.dropped.total(),
+        100.0 * stats.dropped.total() as f64 / produced as f64,
+        wall.as_secs_f64(),
+        caller.as_nanos() as f64 / produced as f64,
+        background.as_nanos() as f64 / stats.recorded.max(1) as f64,
+    );
+}
+
 /// Our tracer writing every span as YAML: to a real file, or to `io::sink()` to separate
 /// serialization from I/O. The caller produces child-shape traces as fast as it can with the default
 /// queue, so the collector runs flat out and what it cannot take is dropped and counted: recorded
@@ -222,27 +278,16 @@ fn yaml(iters: u64, to_file: bool) {
     } else {
         Box::new(YamlRecorder::new(std::io::sink()))
     };
-    let guard = Tracer::builder()
-        .service("bench-yaml")
-        .recorder(recorder)
-        .install()
-        .expect("no other tracer is installed");
-    let (wall0, process0, thread0) = (Instant::now(), cpu::process(), cpu::thread());
-    for _ in 0..iters {
-        black_box(ours::child100());
-    }
-    let thread1 = cpu::thread();
-    let stats = guard.shutdown().expect("the YAML recorder flushes");
-    let (wall, process1) = (wall0.elapsed(), cpu::process());
+    let builder = Tracer::builder().service("bench-yaml").recorder(recorder);
+    let run = run_full_speed(builder, iters);
+    let (stats, produced, wall) = (&run.stats, run.produced, run.wall);
+    let (caller, background) = (run.caller, run.background);
     let bytes = if to_file {
         std::fs::metadata(&path).map_or(0, |m| m.len())
     } else {
         0
     };
     let _ = std::fs::remove_file(&path);
-    let produced = iters * SPANS_PER_ITER;
-    let caller = thread1 - thread0;
-    let background = (process1 - process0).saturating_sub(caller);
     println!(
         "EXTRA yaml {} produced={produced} recorded={} dropped={} wall_s={:.3} spans_per_s={:.0} background_cpu_s={:.3} spans_per_cpu_s={:.0} caller_ns={:.1} file_mb={:.1}",
         if to_file { "ours" } else { "ours_sink" },

@@ -50,4 +50,22 @@ pub(crate) struct Ring {
     pub(crate) spans: Consumer<RawSpan>,
     /// Emptied data boxes going back to the thread.
     pub(crate) recycle: Producer<Box<SpanData>>,
+    /// Where the thread leaves the bigger queue it moved to when this one was full, before it
+    /// lets go of this one: an abandoned queue with a successor is followed, not retired.
+    pub(crate) successor: Successor,
+}
+
+/// The hand-over between a thread that outgrew its queue and the collector: the queues it moved
+/// to, oldest first (it may outgrow several before the collector looks).
+pub(crate) type Successor =
+    std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<Consumer<RawSpan>>>>;
+
+impl Ring {
+    /// The queue the thread moved to next, if it moved (rather than exited).
+    fn take_successor(&self) -> Option<Consumer<RawSpan>> {
+        self.successor
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .pop_front()
+    }
 }

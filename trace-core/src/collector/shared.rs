@@ -13,6 +13,8 @@ pub(crate) struct Shared {
     pub(crate) sampler: Sampler,
     pub(crate) tail: Option<TailRule>,
     pub(crate) queue_capacity: usize,
+    /// What a thread's queue may grow to when the collector falls behind.
+    pub(crate) queue_limit: usize,
     pub(crate) commands: Sender<Command>,
     /// Rings of threads that started tracing since the collector last looked; it takes them all
     /// at each drain. A lock, but one taken once per thread, never per span.

@@ -8,7 +8,7 @@ use rtrb::{Consumer, Producer, RingBuffer};
 use crate::collector::global;
 use crate::collector::shared::Shared;
 use crate::collector::stats::ThreadStats;
-use crate::collector::{Command, Ring};
+use crate::collector::{Command, Ring, Successor};
 use crate::span::data::SpanData;
 use crate::span::raw::RawSpan;
 
@@ -21,6 +21,8 @@ pub(crate) struct ThreadSink {
     pub(crate) shared: Arc<Shared>,
     pub(crate) stats: Arc<ThreadStats>,
     producer: Producer<RawSpan>,
+    /// Where a bigger queue is handed to the collector when this thread outgrows its queue.
+    successor: Successor,
     /// Emptied data boxes the collector sends back, so spans reuse them instead of allocating.
     recycled: Consumer<Box<SpanData>>,
     pushes: u32,
@@ -42,15 +44,18 @@ impl ThreadSink {
         let (recycle, recycled) = RingBuffer::new(shared.queue_capacity);
         let stats = Arc::new(ThreadStats::default());
         shared.stats.register(Arc::clone(&stats));
+        let successor = Successor::default();
         shared.register(Ring {
             spans: consumer,
             recycle,
+            successor: Arc::clone(&successor),
         });
         Some(Self {
             generation,
             shared,
             stats,
             producer,
+            successor,
             recycled,
             pushes: 0,
             woke_collector: false,
@@ -67,15 +72,38 @@ impl ThreadSink {
     #[inline(always)]
     pub(crate) fn push(&mut self, raw: RawSpan) {
         self.stats.finished.bump();
-        if self.producer.push(raw).is_ok() {
-            self.pushes = self.pushes.wrapping_add(1);
-            if self.pushes.is_multiple_of(FILL_CHECK_EVERY) {
-                self.check_fill();
+        match self.producer.push(raw) {
+            Ok(()) => {
+                self.pushes = self.pushes.wrapping_add(1);
+                if self.pushes.is_multiple_of(FILL_CHECK_EVERY) {
+                    self.check_fill();
+                }
             }
-        } else {
-            self.stats.queue_full.bump();
-            self.wake_collector();
+            Err(rtrb::PushError::Full(raw)) => self.overflow(raw),
         }
+    }
+
+    /// The queue is full: the collector has not run for a while (a busy or throttled host). Move
+    /// to a queue twice as big, up to the configured limit, so a burst or a late collector costs
+    /// memory for a moment rather than spans; past the limit, drop the span and count it.
+    #[cold]
+    fn overflow(&mut self, raw: RawSpan) {
+        self.wake_collector();
+        let capacity = self.producer.buffer().capacity();
+        if capacity >= self.shared.queue_limit {
+            self.stats.queue_full.bump();
+            return;
+        }
+        let (mut producer, consumer) = RingBuffer::new((capacity * 2).min(self.shared.queue_limit));
+        // Cannot fail: the new queue is empty.
+        let _ = producer.push(raw);
+        // The successor is in place before the old queue is let go, so the collector, seeing it
+        // abandoned, follows it instead of retiring the thread.
+        self.successor
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push_back(consumer);
+        self.producer = producer;
     }
 
     /// Wakes the collector once the ring is half full, rather than waiting for its next tick.

@@ -160,23 +160,32 @@ impl Worker {
         }
         let mut rings = std::mem::take(&mut self.rings);
         rings.retain_mut(|ring| {
-            // Checked before draining: once abandoned, nothing more can arrive after the drain.
-            let abandoned = ring.spans.is_abandoned();
-            let available = ring.spans.slots();
-            if let Ok(chunk) = ring.spans.read_chunk(available) {
-                for raw in chunk {
-                    if raw.data.is_some()
-                        && !abandoned
-                        && let Some(spare) = self.spare.pop()
-                    {
-                        // One box back for each one taken: the thread never has to allocate. A
-                        // full return queue means the thread has spares enough.
-                        let _ = ring.recycle.push(spare);
+            loop {
+                // Checked before draining: once abandoned, nothing more can arrive after the drain.
+                let abandoned = ring.spans.is_abandoned();
+                let available = ring.spans.slots();
+                if let Ok(chunk) = ring.spans.read_chunk(available) {
+                    for raw in chunk {
+                        if raw.data.is_some()
+                            && !abandoned
+                            && let Some(spare) = self.spare.pop()
+                        {
+                            // One box back for each one taken: the thread never has to allocate.
+                            // A full return queue means the thread has spares enough.
+                            let _ = ring.recycle.push(spare);
+                        }
+                        self.accept(raw);
                     }
-                    self.accept(raw);
+                }
+                if !abandoned {
+                    return true;
+                }
+                // The thread outgrew this queue (and left the next one first) or exited.
+                match ring.take_successor() {
+                    Some(next) => ring.spans = next,
+                    None => return false,
                 }
             }
-            !abandoned
         });
         self.rings = rings;
         self.deliver();

@@ -52,6 +52,7 @@ pub struct TracerBuilder {
     tail: Option<TailRule>,
     recorders: Vec<Box<dyn Recorder>>,
     queue_capacity: usize,
+    queue_limit: usize,
     collect_interval: Duration,
     flush_interval: Duration,
     shutdown_timeout: Duration,
@@ -66,6 +67,7 @@ impl Default for TracerBuilder {
             tail: None,
             recorders: Vec::new(),
             queue_capacity: 4096,
+            queue_limit: 1 << 16,
             collect_interval: Duration::from_millis(20),
             flush_interval: Duration::from_secs(1),
             shutdown_timeout: Duration::from_secs(30),
@@ -99,10 +101,20 @@ impl TracerBuilder {
         self
     }
 
-    /// Spans each thread may have queued for the collector (default 4096). Memory stays within
-    /// this bound per thread; when a queue is full, further spans are dropped and counted.
+    /// Spans each thread's queue to the collector holds at first (default 4096, about 400 KB).
+    /// A queue that fills before the collector empties it (a burst, or a host too busy to run the
+    /// collector on time) doubles, up to [`queue_limit`](Self::queue_limit).
     pub fn queue_capacity(mut self, spans: usize) -> Self {
         self.queue_capacity = spans.max(2);
+        self
+    }
+
+    /// The most spans one thread may have queued for the collector (default 65,536, about 6 MB
+    /// while a thread is that far ahead). When a queue at this size is full, further spans are
+    /// dropped and counted in [`Stats::dropped`](crate::Stats). Set it to the
+    /// [`queue_capacity`](Self::queue_capacity) for queues that never grow.
+    pub fn queue_limit(mut self, spans: usize) -> Self {
+        self.queue_limit = spans.max(2);
         self
     }
 
@@ -147,6 +159,7 @@ impl TracerBuilder {
             sampler: self.sampler,
             tail: self.tail.clone(),
             queue_capacity: self.queue_capacity,
+            queue_limit: self.queue_limit.max(self.queue_capacity),
             commands,
             arrivals: Arc::clone(&arrivals),
             stats: Arc::clone(&stats),
@@ -207,6 +220,7 @@ impl fmt::Debug for TracerBuilder {
             .field("tail", &self.tail)
             .field("recorders", &self.recorders.len())
             .field("queue_capacity", &self.queue_capacity)
+            .field("queue_limit", &self.queue_limit)
             .field("collect_interval", &self.collect_interval)
             .field("flush_interval", &self.flush_interval)
             .finish_non_exhaustive()
