@@ -27,6 +27,53 @@ pub(crate) struct Emitter {
     process: Option<(usize, String)>,
     /// The last day seen (days since the epoch) and its `YYYY-MM-DD`.
     day: Option<(u64, [u8; 10])>,
+    /// Strings that are the same in span after span (names, service, code location, tag keys),
+    /// each kept with how it was written, so a repeat costs a comparison instead of a scan.
+    memo: Memo,
+}
+
+/// The field a remembered string belongs to.
+#[derive(Clone, Copy)]
+enum Slot {
+    Name,
+    Process,
+    Service,
+    Module,
+    File,
+    /// The key of the n-th tag (the first [`TAG_SLOTS`]).
+    TagKey(usize),
+}
+
+const TAG_SLOTS: usize = 8;
+const SLOTS: usize = 5 + TAG_SLOTS;
+
+/// The last string written in each [`Slot`] and its YAML form.
+#[derive(Debug, Default)]
+struct Memo {
+    seen: [(Vec<u8>, Vec<u8>); SLOTS],
+}
+
+impl Memo {
+    /// Writes `s` as [`string`] would, reusing the form written for the same text last time.
+    fn string(&mut self, out: &mut Vec<u8>, slot: Slot, s: &str) {
+        let index = match slot {
+            Slot::Name => 0,
+            Slot::Process => 1,
+            Slot::Service => 2,
+            Slot::Module => 3,
+            Slot::File => 4,
+            Slot::TagKey(n) if n < TAG_SLOTS => 5 + n,
+            Slot::TagKey(_) => return string(out, s),
+        };
+        let (text, written) = &mut self.seen[index];
+        if text.as_slice() != s.as_bytes() {
+            text.clear();
+            text.extend_from_slice(s.as_bytes());
+            written.clear();
+            string(written, s);
+        }
+        out.extend_from_slice(written);
+    }
 }
 
 impl Emitter {
@@ -62,18 +109,18 @@ impl Emitter {
             }
         }
         out.extend_from_slice(b"\nname: ");
-        string(out, span.name());
+        self.memo.string(out, Slot::Name, span.name());
         out.extend_from_slice(b"\nkind: ");
         out.extend_from_slice(span.kind().as_str().as_bytes());
         out.extend_from_slice(b"\nprocess: ");
-        let process = self.process(span.process());
-        string(out, process);
+        let process = process_text(&mut self.process, span.process());
+        self.memo.string(out, Slot::Process, process);
         out.extend_from_slice(b"\nstart: ");
         self.time(out, start);
         out.extend_from_slice(b"\nfinish: ");
         self.time(out, finish);
         out.extend_from_slice(b"\nservice: ");
-        string(out, span.service());
+        self.memo.string(out, Slot::Service, span.service());
         out.extend_from_slice(b"\nduration_ns: ");
         unsigned(out, nanos(span.duration()));
         out.extend_from_slice(b"\nflags: ");
@@ -95,19 +142,21 @@ impl Emitter {
             out.extend_from_slice(b"\ncode:");
             if let Some(module) = &code.module {
                 out.extend_from_slice(b"\n  module: ");
-                string(out, module);
+                self.memo.string(out, Slot::Module, module);
             }
             out.extend_from_slice(b"\n  file: ");
-            string(out, &code.file);
+            self.memo.string(out, Slot::File, &code.file);
             out.extend_from_slice(b"\n  line: ");
             unsigned(out, u64::from(code.line));
         }
         let tags = span.tags();
         if !tags.is_empty() {
             out.extend_from_slice(b"\ntags:");
-            for tag in tags {
+            for (n, tag) in tags.into_iter().enumerate() {
                 out.extend_from_slice(b"\n  ");
-                key(out, &tag.key);
+                let at = out.len();
+                self.memo.string(out, Slot::TagKey(n), &tag.key);
+                key_end(out, at);
                 match &tag.value {
                     TagValue::Str(s) => string(out, s),
                     TagValue::Int(v) => signed(out, *v),
@@ -139,18 +188,6 @@ impl Emitter {
         // The end marker tells a complete document from one a crash or a full disk cut short.
         out.extend_from_slice(b"\n...\n");
         Ok(())
-    }
-
-    fn process(&mut self, process: &Process) -> &str {
-        let address = std::ptr::from_ref(process) as usize;
-        if self
-            .process
-            .as_ref()
-            .is_none_or(|(cached, _)| *cached != address)
-        {
-            self.process = Some((address, process.to_string()));
-        }
-        self.process.as_ref().map_or("", |(_, text)| text)
     }
 
     /// RFC 3339 in UTC with nine fractional digits: `2023-11-14T22:13:20.000001000Z`.
@@ -210,18 +247,35 @@ pub(crate) fn nanos(d: Duration) -> u64 {
 }
 
 fn unsigned(out: &mut Vec<u8>, mut v: u64) {
+    // Two digits per division, from a table, as `itoa` does.
     let mut buf = [0u8; 20];
     let mut i = buf.len();
-    loop {
+    while v >= 100 {
+        let pair = usize::try_from(v % 100).unwrap_or(0);
+        v /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DEC_PAIRS[pair]);
+    }
+    if v >= 10 {
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DEC_PAIRS[usize::try_from(v).unwrap_or(0)]);
+    } else {
         i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
+        buf[i] = b'0' + v as u8;
     }
     out.extend_from_slice(&buf[i..]);
 }
+
+/// `00` to `99`.
+const DEC_PAIRS: [[u8; 2]; 100] = {
+    let mut table = [[0u8; 2]; 100];
+    let mut n = 0;
+    while n < 100 {
+        table[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+        n += 1;
+    }
+    table
+};
 
 fn signed(out: &mut Vec<u8>, v: i64) {
     if v < 0 {
@@ -283,9 +337,7 @@ fn id(out: &mut Vec<u8>, bytes: &[u8]) {
     for (pair, &b) in text.chunks_exact_mut(2).zip(bytes) {
         pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
     }
-    let mut parts = text.splitn(2, |&b| b == b'e');
-    let numeric = parts.all(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit));
-    if numeric {
+    if looks_numeric(text) {
         out.push(b'\'');
         out.extend_from_slice(text);
         out.push(b'\'');
@@ -294,10 +346,32 @@ fn id(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-/// A mapping key and its `: `; in the explicit form when it is too long to be an implicit key.
-fn key(out: &mut Vec<u8>, key: &str) {
-    let at = out.len();
-    string(out, key);
+/// Whether hex `text` would read as a number: all digits, or digits around one `e` (`12e45`, a
+/// float to YAML 1.1). Letters are counted first, in a loop the compiler vectorizes, since almost
+/// every random id has several.
+fn looks_numeric(text: &[u8]) -> bool {
+    match text.iter().filter(|&&c| c >= b'a').count() {
+        0 => true,
+        1 => text
+            .iter()
+            .position(|&c| c == b'e')
+            .is_some_and(|e| e != 0 && e + 1 != text.len()),
+        _ => false,
+    }
+}
+
+/// The `name:pid@host` text of `process`, formatted again only when the process changes.
+fn process_text<'a>(cache: &'a mut Option<(usize, String)>, process: &Process) -> &'a str {
+    let address = std::ptr::from_ref(process) as usize;
+    if cache.as_ref().is_none_or(|(cached, _)| *cached != address) {
+        *cache = Some((address, process.to_string()));
+    }
+    cache.as_ref().map_or("", |(_, text)| text)
+}
+
+/// Ends the mapping key written from `at` with its `: `; in the explicit form when it is too long
+/// to be an implicit key.
+fn key_end(out: &mut Vec<u8>, at: usize) {
     if out.len() - at <= IMPLICIT_KEY_MAX {
         out.extend_from_slice(b": ");
     } else {
@@ -330,18 +404,45 @@ fn plain_is_safe(s: &str) -> bool {
     if b.last() == Some(&b' ') || b.last() == Some(&b':') {
         return false;
     }
+    // Branch-free over the bytes (a branch per byte is most of the cost): every byte allowed, and
+    // no `: ` (which would start a mapping value).
+    let mut allowed = true;
+    let mut colon_space = false;
     let mut prev = 0u8;
     for &c in b {
-        if !PLAIN[usize::from(c)] || (prev == b':' && c == b' ') {
-            return false;
-        }
+        allowed &= PLAIN[usize::from(c)];
+        colon_space |= (prev == b':') & (c == b' ');
         prev = c;
     }
-    // Words YAML 1.1 or 1.2 reads as booleans or null.
-    const RESERVED: [&str; 11] = [
-        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf",
-    ];
-    !(s.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)))
+    if !allowed || colon_space {
+        return false;
+    }
+    !reserved(b)
+}
+
+/// Whether YAML 1.1 or 1.2 reads `b` (in any case) as a boolean, null, or a special float.
+fn reserved(b: &[u8]) -> bool {
+    if b.len() > 5 {
+        return false;
+    }
+    let mut lower = [0u8; 5];
+    for (l, c) in lower.iter_mut().zip(b) {
+        *l = c.to_ascii_lowercase();
+    }
+    matches!(
+        &lower[..b.len()],
+        b"true"
+            | b"false"
+            | b"yes"
+            | b"no"
+            | b"on"
+            | b"off"
+            | b"y"
+            | b"n"
+            | b"null"
+            | b"nan"
+            | b"inf"
+    )
 }
 
 /// The bytes a plain string may hold anywhere (`#` is left out, so ` #` needs no check).
@@ -484,10 +585,27 @@ mod tests {
     }
 
     #[test]
+    fn a_remembered_string_is_written_as_it_would_be_afresh() {
+        let mut memo = Memo::default();
+        for s in [
+            "GET", "yes", "yes", "GET", "a: b", "a: b", "", "x", "12", "12", "user.id",
+        ] {
+            for slot in [Slot::Name, Slot::TagKey(3), Slot::TagKey(TAG_SLOTS + 1)] {
+                let (mut remembered, mut afresh) = (Vec::new(), Vec::new());
+                memo.string(&mut remembered, slot, s);
+                string(&mut afresh, s);
+                assert_eq!(remembered, afresh, "{s:?}");
+            }
+        }
+    }
+
+    #[test]
     fn long_keys_use_the_explicit_form() {
         let long = "k".repeat(2000);
         let mut out = b"tags:\n  ".to_vec();
-        key(&mut out, &long);
+        let at = out.len();
+        Memo::default().string(&mut out, Slot::TagKey(0), &long);
+        key_end(&mut out, at);
         out.extend_from_slice(b"1\n");
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("? "), "{text}");
@@ -504,6 +622,8 @@ mod tests {
             ("4bf92f3577b34da6", false),
             ("e100000000000000", false),
             ("1e5e000000000000", false),
+            ("000000000000001e", false),
+            ("10000000000000a0", false),
         ];
         for (hex, quote) in cases {
             let mut out = Vec::new();
