@@ -208,10 +208,14 @@ impl Emitter {
         two_digits(&mut text[1..3], in_day / 3600);
         two_digits(&mut text[4..6], in_day / 60 % 60);
         two_digits(&mut text[7..9], in_day % 60);
-        let mut nanos = u64::from(since_epoch.subsec_nanos());
-        for i in (10..19).rev() {
-            text[i] = b'0' + (nanos % 10) as u8;
-            nanos /= 10;
+        let nanos = since_epoch.subsec_nanos();
+        two_digits(&mut text[10..12], u64::from(nanos / 10_000_000));
+        let mut rest = nanos % 10_000_000;
+        text[18] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        for at in [16, 14, 12] {
+            two_digits(&mut text[at..at + 2], u64::from(rest % 100));
+            rest /= 100;
         }
         out.extend_from_slice(&text);
     }
@@ -238,8 +242,7 @@ fn civil_date(days: u64) -> [u8; 10] {
 }
 
 fn two_digits(out: &mut [u8], v: u64) {
-    out[0] = b'0' + (v / 10 % 10) as u8;
-    out[1] = b'0' + (v % 10) as u8;
+    out.copy_from_slice(&DEC_PAIRS[usize::try_from(v % 100).unwrap_or(0)]);
 }
 
 pub(crate) fn nanos(d: Duration) -> u64 {
@@ -317,27 +320,25 @@ fn float(out: &mut Vec<u8>, v: f64) {
     }
 }
 
-/// Each byte's two lowercase hex digits.
-const HEX_PAIRS: [[u8; 2]; 256] = {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut table = [[0u8; 2]; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = [HEX[b >> 4], HEX[b & 0xf]];
-        b += 1;
-    }
-    table
-};
-
 /// An id (big-endian bytes) as lowercase hex: plain unless YAML would read it as a number (all
 /// digits, or digits `e` digits).
 fn id(out: &mut Vec<u8>, bytes: &[u8]) {
     let mut text = [0u8; 32];
-    let text = &mut text[..bytes.len() * 2];
-    for (pair, &b) in text.chunks_exact_mut(2).zip(bytes) {
-        pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
+    let mut letters = 0;
+    for (chunk, word) in text.chunks_exact_mut(16).zip(bytes.chunks_exact(8)) {
+        let (hex, n) = hex16(u64::from_be_bytes(word.try_into().unwrap_or_default()));
+        chunk.copy_from_slice(&hex);
+        letters += n;
     }
-    if looks_numeric(text) {
+    let text = &text[..bytes.len() * 2];
+    // A number to YAML: all digits, or digits around one `e` (`12e45`, a float to YAML 1.1).
+    let numeric = letters == 0
+        || (letters == 1
+            && text
+                .iter()
+                .position(|&c| c == b'e')
+                .is_some_and(|e| e != 0 && e + 1 != text.len()));
+    if numeric {
         out.push(b'\'');
         out.extend_from_slice(text);
         out.push(b'\'');
@@ -346,18 +347,21 @@ fn id(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-/// Whether hex `text` would read as a number: all digits, or digits around one `e` (`12e45`, a
-/// float to YAML 1.1). Letters are counted first, in a loop the compiler vectorizes, since almost
-/// every random id has several.
-fn looks_numeric(text: &[u8]) -> bool {
-    match text.iter().filter(|&&c| c >= b'a').count() {
-        0 => true,
-        1 => text
-            .iter()
-            .position(|&c| c == b'e')
-            .is_some_and(|e| e != 0 && e + 1 != text.len()),
-        _ => false,
-    }
+/// The 16 lowercase hex digits of `v` (most significant first) and how many are letters, computed
+/// on all digits at once in one 128-bit word rather than digit by digit.
+fn hex16(v: u64) -> ([u8; 16], u32) {
+    const LANES: u128 = u128::from_ne_bytes([1; 16]);
+    // Spread the nibbles one per byte: byte k holds nibble k, counting from the least significant.
+    let mut x = u128::from(v);
+    x = (x | (x << 32)) & 0x0000_0000_ffff_ffff_0000_0000_ffff_ffff;
+    x = (x | (x << 16)) & 0x0000_ffff_0000_ffff_0000_ffff_0000_ffff;
+    x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff_00ff_00ff_00ff_00ff;
+    x = (x | (x << 4)) & (LANES * 0x0f);
+    // 1 in the bytes whose nibble is 10 or more (adding 6 carries into bit 4 exactly then).
+    let letter = ((x + LANES * 6) >> 4) & LANES;
+    // '0' + d for digits; 'a' + (d - 10) = '0' + d + 39 for letters. No byte carries into the next.
+    let ascii = x + LANES * u128::from(b'0') + letter * 39;
+    (ascii.to_be_bytes(), letter.count_ones())
 }
 
 /// The `name:pid@host` text of `process`, formatted again only when the process changes.
@@ -611,6 +615,28 @@ mod tests {
         assert!(text.contains("? "), "{text}");
         let value: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
         assert_eq!(value["tags"][long.as_str()].as_i64(), Some(1));
+    }
+
+    #[test]
+    fn hex_digits_match_the_formatter() {
+        let fixed = [
+            0,
+            1,
+            0x9,
+            0xa,
+            0xf0,
+            u64::MAX,
+            0x0123_4567_89ab_cdef,
+            0xfedc_ba98_7654_3210,
+        ];
+        let random = (0..1000).map(|_| u64::from_be_bytes(trace_core::SpanId::random().to_bytes()));
+        for v in fixed.into_iter().chain(random) {
+            let (hex, letters) = hex16(v);
+            let expected = format!("{v:016x}");
+            assert_eq!(std::str::from_utf8(&hex).unwrap(), expected);
+            let count = expected.bytes().filter(u8::is_ascii_alphabetic).count();
+            assert_eq!(letters as usize, count, "{expected}");
+        }
     }
 
     #[test]
