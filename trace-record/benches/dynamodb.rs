@@ -15,9 +15,13 @@
 
 use std::time::Duration;
 
+#[path = "support/dynamodb_workload.rs"]
+mod dynamodb_workload;
+
+use dynamodb_workload::workload;
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use trace_core::{Recorder, SpanBatch, SpanKind, SpanRecord, Tracer, span};
-use trace_record::MemoryRecorder;
+use trace_core::{Recorder, SpanBatch};
 use trace_record::dynamodb::{
     Client, DynamoDbConfig, DynamoDbRecorder, create_table, span_to_item,
 };
@@ -41,28 +45,6 @@ fn config(table: &str) -> DynamoDbConfig {
         .table(table)
 }
 
-/// Realistic spans: requests of five spans with a few tags each.
-fn workload() -> Vec<SpanRecord> {
-    let memory = MemoryRecorder::new();
-    let tracer = Tracer::builder()
-        .service("bench")
-        .recorder(memory.clone())
-        .install()
-        .expect("no other tracer in the bench");
-    for request in 0..SPANS / 5 {
-        let mut root = span("GET /users/:id").kind(SpanKind::Server).enter();
-        root.set_tag("http.request.method", "GET");
-        root.set_tag("request", request);
-        for step in ["auth", "load user", "load orders", "render"] {
-            let mut child = span(step).enter();
-            child.set_tag("rows", 12);
-            child.set_tag("cache.hit", false);
-        }
-    }
-    tracer.shutdown().expect("tracer shutdown");
-    memory.spans()
-}
-
 fn bench(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -73,7 +55,7 @@ fn bench(c: &mut Criterion) {
     runtime
         .block_on(create_table(&client, &table, Duration::from_secs(60)))
         .expect("table");
-    let spans = workload();
+    let spans = workload(SPANS);
 
     let mut group = c.benchmark_group("dynamodb");
     group.throughput(Throughput::Elements(spans.len() as u64));

@@ -27,8 +27,12 @@ use trace_core::{Recorder, SpanBatch, SpanKind, SpanRecord, Tracer, span};
 use trace_record::MemoryRecorder;
 use trace_record::otlp::{Compression, OtlpRecorder, encode_request};
 
+#[path = "support/process_cpu.rs"]
+mod process_cpu;
 #[path = "support/otlp_reference.rs"]
 mod reference;
+
+use process_cpu::cpu_time;
 
 /// Spans per iteration.
 const SPANS: usize = 1000;
@@ -110,17 +114,6 @@ fn thread_cpu_time() -> Duration {
 }
 
 /// The process's CPU time so far (user + system, all threads).
-fn cpu_time() -> Duration {
-    // SAFETY: getrusage writes into the zeroed struct we pass and reads nothing else.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    time(usage.ru_utime) + time(usage.ru_stime)
-}
-
 struct Receiver(Child);
 
 impl Drop for Receiver {

@@ -4,10 +4,13 @@
 //! SDK under it (signing, JSON, HTTP). The same items sent with the bare SDK, 25 to a
 //! `BatchWriteItem` awaited in turn, are the client's ceiling the recorder is compared with.
 //!
-//! `cargo bench -p tests --bench dynamodb_cpu` (no service needed). Prints `EXTRA dynamodb_cpu ..`
+//! `cargo bench -p trace-record --features dynamodb --bench dynamodb_cpu` (no service needed). Prints `EXTRA dynamodb_cpu ..`
 //! lines for `scripts/bench.sh`.
 
-mod support;
+#[path = "support/dynamodb_workload.rs"]
+mod dynamodb_workload;
+#[path = "support/process_cpu.rs"]
+mod process_cpu;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -16,9 +19,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
-use support::cpu;
-use trace_core::{Recorder, SpanBatch, SpanKind, SpanRecord, Tracer, span};
-use trace_record::MemoryRecorder;
+use dynamodb_workload::workload;
+use process_cpu::cpu_time;
+use trace_core::{Recorder, SpanBatch};
 use trace_record::dynamodb::{DynamoDbConfig, DynamoDbRecorder, span_to_item};
 
 /// Spans per round; rounds per measurement.
@@ -95,28 +98,6 @@ fn start_stub() -> (Child, String) {
     (child, format!("http://127.0.0.1:{}", port.trim()))
 }
 
-/// Requests of five spans with a few tags each, as `benches/dynamodb.rs` in trace-record.
-fn workload() -> Vec<SpanRecord> {
-    let memory = MemoryRecorder::new();
-    let tracer = Tracer::builder()
-        .service("bench")
-        .recorder(memory.clone())
-        .install()
-        .expect("no other tracer in the bench");
-    for request in 0..SPANS / 5 {
-        let mut root = span("GET /users/:id").kind(SpanKind::Server).enter();
-        root.set_tag("http.request.method", "GET");
-        root.set_tag("request", request);
-        for step in ["auth", "load user", "load orders", "render"] {
-            let mut child = span(step).enter();
-            child.set_tag("rows", 12);
-            child.set_tag("cache.hit", false);
-        }
-    }
-    tracer.shutdown().expect("tracer shutdown");
-    memory.spans()
-}
-
 fn config(endpoint: &str) -> DynamoDbConfig {
     DynamoDbConfig::new()
         .endpoint_url(endpoint)
@@ -128,11 +109,11 @@ fn config(endpoint: &str) -> DynamoDbConfig {
 /// CPU of the whole process (recorder threads included) and wall time for `ROUNDS` rounds.
 fn measure(mut round: impl FnMut()) -> (Duration, Duration) {
     round(); // warm up: connections, credentials, lazily built state
-    let (cpu0, wall0) = (cpu::process(), Instant::now());
+    let (cpu0, wall0) = (cpu_time(), Instant::now());
     for _ in 0..ROUNDS {
         round();
     }
-    (cpu::process() - cpu0, wall0.elapsed())
+    (cpu_time() - cpu0, wall0.elapsed())
 }
 
 fn report(what: &str, (cpu, wall): (Duration, Duration)) -> f64 {
@@ -151,7 +132,7 @@ fn main() {
         return;
     }
     let (mut stub, endpoint) = start_stub();
-    let spans = workload();
+    let spans = workload(SPANS);
 
     let mut recorder = DynamoDbRecorder::new(config(&endpoint)).expect("recorder");
     let ours = report(
