@@ -82,3 +82,5 @@ pub use span::{
 pub use trace_macros::{trace, traced};
 pub use trace_state::TraceState;
 pub use tracer::{Dropped, FlushError, InstallError, Stats, Tracer, TracerBuilder, TracerGuard};
+pub use sampling::TRACE_INCOMPLETE_TAG;
+pub use tracer::TailStats;

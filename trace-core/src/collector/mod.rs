@@ -14,9 +14,11 @@ pub(crate) mod global;
 pub(crate) mod recorder;
 pub(crate) mod shared;
 pub(crate) mod sink;
+mod span_bytes;
 mod spares;
 pub(crate) mod stats;
 mod tail_buffer;
+mod tail_memory;
 mod worker;
 
 use std::sync::mpsc::SyncSender;

@@ -11,7 +11,7 @@ use crate::collector::batch::{Origin, SpanBatch};
 use crate::collector::recorder::{ErrorHook, RecordError, Recorder};
 use crate::collector::spares::Spares;
 use crate::collector::stats::SharedStats;
-use crate::collector::tail_buffer::TailBuffer;
+use crate::collector::tail_buffer::{Settle, TailBuffer};
 use crate::collector::{Command, Ring};
 use crate::context::Decision;
 use crate::sampling::TailRule;
@@ -28,6 +28,8 @@ pub(crate) struct WorkerConfig {
     pub(crate) origin: Origin,
     pub(crate) recorders: Vec<Box<dyn Recorder>>,
     pub(crate) tail: Option<TailRule>,
+    /// How long after its local root a trace waits for late spans before the tail rule decides.
+    pub(crate) tail_grace: Duration,
     pub(crate) collect_every: Duration,
     pub(crate) flush_every: Duration,
     pub(crate) arrivals: Arc<Mutex<Vec<Ring>>>,
@@ -61,6 +63,7 @@ impl Worker {
             origin,
             recorders,
             tail,
+            tail_grace,
             collect_every,
             flush_every,
             arrivals,
@@ -71,7 +74,7 @@ impl Worker {
             origin,
             clock_since: Instant::now(),
             recorders,
-            tail: tail.map(TailBuffer::new),
+            tail: tail.map(|rule| TailBuffer::new(rule, tail_grace)),
             collect_every,
             flush_every,
             last_flush: Instant::now(),
@@ -158,6 +161,9 @@ impl Worker {
             let mut arrivals = self.arrivals.lock().unwrap_or_else(|p| p.into_inner());
             self.rings.append(&mut arrivals);
         }
+        if let Some(tail) = &mut self.tail {
+            tail.begin_pass();
+        }
         let mut rings = std::mem::take(&mut self.rings);
         rings.retain_mut(|ring| {
             // Checked before draining: once abandoned, nothing more can arrive after the drain.
@@ -179,6 +185,13 @@ impl Worker {
             !abandoned
         });
         self.rings = rings;
+        if let Some(tail) = &mut self.tail {
+            tail.end_pass(&mut Settle {
+                out: &mut self.batch,
+                spare: &mut self.spare,
+                stats: &self.stats,
+            });
+        }
         self.deliver();
     }
 
@@ -186,7 +199,12 @@ impl Worker {
     fn accept(&mut self, raw: RawSpan) {
         match &mut self.tail {
             Some(tail) if raw.decision == Decision::Defer => {
-                tail.offer(raw, &mut self.batch, &mut self.spare, &self.stats);
+                let mut settle = Settle {
+                    out: &mut self.batch,
+                    spare: &mut self.spare,
+                    stats: &self.stats,
+                };
+                tail.offer(raw, &mut settle);
             }
             _ => self.batch.push(raw),
         }
@@ -241,7 +259,11 @@ impl Worker {
     fn shutdown(&mut self) {
         self.collect();
         if let Some(tail) = &mut self.tail {
-            tail.drain(&mut self.batch, &mut self.spare, &self.stats);
+            tail.drain(&mut Settle {
+                out: &mut self.batch,
+                spare: &mut self.spare,
+                stats: &self.stats,
+            });
         }
         self.deliver();
         self.each_recorder(|r| r.shutdown());
@@ -249,5 +271,6 @@ impl Worker {
         std::thread::sleep(Duration::from_millis(1));
         let late: usize = self.rings.iter().map(|ring| ring.spans.slots()).sum();
         SharedStats::add(&self.stats.dropped_shutdown, late as u64);
+        self.stats.count_open_at_shutdown();
     }
 }

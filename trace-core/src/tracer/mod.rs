@@ -6,5 +6,6 @@ mod exit;
 mod guard;
 
 pub use crate::collector::stats::{Dropped, Stats};
+pub use crate::collector::stats::TailStats;
 pub use builder::{InstallError, Tracer, TracerBuilder};
 pub use guard::{FlushError, TracerGuard};
