@@ -5,6 +5,7 @@
 //! The thread cases run many traces in one test, against a collector draining every
 //! millisecond, since what they guard against is a race between the rings of different threads.
 
+#[allow(dead_code)] // each test binary uses a part of the helpers
 mod support;
 
 use std::collections::HashMap;
