@@ -47,8 +47,11 @@ pub const TRACE_INCOMPLETE_TAG: &str = "trace.incomplete";
 /// The rule sees one process. When it keeps a trace that arrived unsampled, the services
 /// downstream were already told "not sampled" in `traceparent` and recorded nothing, and the
 /// services upstream made their own decision: the recorded trace is this service's fragment (its
-/// local root's parent is absent from the store). W3C Trace Context has no standard way to pass a
-/// late keep back upstream or to services already called. To get whole traces across services,
+/// local root's parent is absent from the store). No widely used convention passes a late keep
+/// back upstream or to services already called: the W3C `traceresponse` header was drafted for
+/// deferred sampling but dropped from Trace Context Level 2 and is not a recommendation, and a
+/// response header could not carry it anyway, since the rule decides after the local root (and so
+/// the response) ended. To get whole traces across services,
 /// sample errors at the head where they can be known (for example a higher ratio for the routes
 /// that fail), or export every span to an OpenTelemetry Collector and tail-sample there (its
 /// `tail_sampling` processor sees all services' spans of a trace).
