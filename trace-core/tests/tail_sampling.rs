@@ -51,7 +51,9 @@ fn assert_complete(rec: &Collect, count: usize, names: &[&str]) {
         got.sort_unstable();
         assert_eq!(got, expected, "{spans:#?}");
         assert!(
-            spans.iter().all(|s| s.tags.get(TRACE_INCOMPLETE_TAG).is_none()),
+            spans
+                .iter()
+                .all(|s| s.tags.get(TRACE_INCOMPLETE_TAG).is_none()),
             "{spans:#?}"
         );
     }
@@ -98,7 +100,10 @@ fn a_failing_child_on_a_joined_thread_keeps_its_trace() {
     }
     let stats = tracer.shutdown().unwrap();
     assert_complete(&rec, RUNS, &["root", "child"]);
-    assert_eq!((stats.tail.traces_kept, stats.tail.traces_discarded), (200, 200));
+    assert_eq!(
+        (stats.tail.traces_kept, stats.tail.traces_discarded),
+        (200, 200)
+    );
     assert_eq!((stats.tail_kept, stats.tail_discarded), (400, 400));
     assert_accounted(&stats);
 }
@@ -118,7 +123,8 @@ fn a_failing_child_on_a_long_lived_worker_thread_keeps_its_trace() {
     });
     // A warm-up span, so the worker's ring is registered (and drained) before the test thread's:
     // a decision made at the end of the pass that saw the root could miss the child.
-    jobs.send(Box::new(|| drop(span("warm-up").enter()))).unwrap();
+    jobs.send(Box::new(|| drop(span("warm-up").enter())))
+        .unwrap();
     finished.recv().unwrap();
     for i in 0..2 * RUNS {
         let _root = span("root").enter();
@@ -135,7 +141,10 @@ fn a_failing_child_on_a_long_lived_worker_thread_keeps_its_trace() {
     worker.join().unwrap();
     let stats = tracer.shutdown().unwrap();
     assert_complete(&rec, RUNS, &["root", "pooled child"]);
-    assert_eq!((stats.tail.traces_kept, stats.tail.traces_discarded), (200, 201));
+    assert_eq!(
+        (stats.tail.traces_kept, stats.tail.traces_discarded),
+        (200, 201)
+    );
     assert_accounted(&stats);
 }
 
@@ -173,7 +182,10 @@ fn failing_work_in_spawn_blocking_and_across_await_keeps_its_trace() {
     drop(rt);
     let stats = tracer.shutdown().unwrap();
     assert_complete(&rec, RUNS, &["async root", "blocking child", "task"]);
-    assert_eq!((stats.tail.traces_kept, stats.tail.traces_discarded), (200, 200));
+    assert_eq!(
+        (stats.tail.traces_kept, stats.tail.traces_discarded),
+        (200, 200)
+    );
     assert_accounted(&stats);
 }
 
@@ -237,7 +249,10 @@ fn a_failing_span_that_ends_after_its_root_joins_the_trace() {
     let stats = tracer.shutdown().unwrap();
     assert_complete(&rec, RUNS, &["root", "detached child"]);
     assert_eq!(stats.tail.decided_at_shutdown, 400);
-    assert_eq!((stats.tail.traces_kept, stats.tail.traces_discarded), (200, 200));
+    assert_eq!(
+        (stats.tail.traces_kept, stats.tail.traces_discarded),
+        (200, 200)
+    );
     assert_accounted(&stats);
 }
 
@@ -287,11 +302,16 @@ fn ten_thousand_traces_keep_exactly_the_failed_and_the_slow_ones() {
         s.join().unwrap();
     }
     let stats = tracer.shutdown().unwrap();
-    let names = ["root", "sibling", "depth 1", "depth 2", "depth 3", "depth 4"];
+    let names = [
+        "root", "sibling", "depth 1", "depth 2", "depth 3", "depth 4",
+    ];
     assert_complete(&rec, 40, &names);
     let failed = rec.spans().iter().filter(|s| s.status.is_error()).count();
     assert_eq!(failed, 20);
-    assert_eq!((stats.tail.traces_kept, stats.tail.traces_discarded), (40, 9_960));
+    assert_eq!(
+        (stats.tail.traces_kept, stats.tail.traces_discarded),
+        (40, 9_960)
+    );
     assert_eq!((stats.tail_kept, stats.tail_discarded), (240, 59_760));
     assert_eq!(stats.dropped.total(), 0);
     assert_accounted(&stats);
@@ -339,9 +359,16 @@ fn evicted_spans_are_marked_on_the_kept_root() {
             other => panic!("{other:?}"),
         };
         missing += lost;
-        assert_eq!(spans.len() + lost, 3, "present + missing = the trace: {spans:#?}");
+        assert_eq!(
+            spans.len() + lost,
+            3,
+            "present + missing = the trace: {spans:#?}"
+        );
     }
-    assert!(marked > 0, "the buffer evicted some of the failed traces' children");
+    assert!(
+        marked > 0,
+        "the buffer evicted some of the failed traces' children"
+    );
     assert_eq!(stats.tail.incomplete_traces, marked);
     assert_eq!(stats.tail.missing_spans, missing as u64);
     assert!(stats.dropped.tail_buffer_full >= 3_000, "{stats:#?}");
@@ -374,14 +401,24 @@ fn shutdown_decides_held_traces_and_counts_open_spans() {
     drop(open);
     // 4 failed traces without their open root, 3 failed closed roots.
     assert_eq!(stats.tail.decided_at_shutdown, 16);
-    assert_eq!((stats.tail.traces_kept, stats.tail.traces_discarded), (7, 9));
+    assert_eq!(
+        (stats.tail.traces_kept, stats.tail.traces_discarded),
+        (7, 9)
+    );
     assert_eq!(stats.open_at_shutdown, 10);
     assert_eq!((stats.started, stats.finished), (26, 16));
     assert_eq!(stats.tail.incomplete_traces, 4, "the open root is missing");
-    let fragments: Vec<_> = rec.spans().into_iter().filter(|s| s.name == "child").collect();
+    let fragments: Vec<_> = rec
+        .spans()
+        .into_iter()
+        .filter(|s| s.name == "child")
+        .collect();
     assert_eq!(fragments.len(), 4);
     for child in fragments {
-        assert_eq!(child.tags.get(TRACE_INCOMPLETE_TAG), Some(&TagValue::Int(1)));
+        assert_eq!(
+            child.tags.get(TRACE_INCOMPLETE_TAG),
+            Some(&TagValue::Int(1))
+        );
     }
     assert_eq!(orphaned_spans() - orphans_before, 10);
     assert_accounted(&stats);
@@ -402,7 +439,9 @@ fn late_spans_follow_a_remembered_decision() {
         }
         root.finish();
     }
-    wait_for(&tracer, |s| s.tail.traces_kept + s.tail.traces_discarded == 3);
+    wait_for(&tracer, |s| {
+        s.tail.traces_kept + s.tail.traces_discarded == 3
+    });
     let mut late = late.into_iter();
     late.next().unwrap().finish(); // follows "kept"
     late.next().unwrap().finish(); // follows "let go"

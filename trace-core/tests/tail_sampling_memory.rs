@@ -70,7 +70,10 @@ fn large_tags_stay_within_the_byte_budget() {
         allowed >> 20
     );
     assert!(stats.dropped.tail_buffer_bytes > 0, "{stats:#?}");
-    assert_eq!(stats.dropped.tail_buffer_full, 0, "the span count was never the limit");
+    assert_eq!(
+        stats.dropped.tail_buffer_full, 0,
+        "the span count was never the limit"
+    );
     assert_eq!(stats.finished, stats.accounted_for(), "{stats:#?}");
     // The root failed, so what was left of the request is kept and says how much is missing.
     let spans = rec.spans();

@@ -31,11 +31,16 @@ fn data_bytes(d: &SpanData) -> usize {
         n += owned(message);
     }
     n += d.checkpoints.capacity() * size_of::<(Cow<'static, str>, Instant)>();
-    n += d.checkpoints.iter().map(|(name, _)| owned(name)).sum::<usize>();
+    n += d
+        .checkpoints
+        .iter()
+        .map(|(name, _)| owned(name))
+        .sum::<usize>();
     n + d.links.capacity() * size_of::<Link>()
 }
 
 /// Heap bytes of a string the span owns; static strings cost nothing.
+#[allow(clippy::ptr_arg)] // whether the `Cow` owns its text is the question
 fn owned(s: &Cow<'static, str>) -> usize {
     match s {
         Cow::Owned(s) => s.capacity(),
