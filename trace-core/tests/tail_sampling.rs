@@ -488,3 +488,34 @@ fn late_spans_after_a_forgotten_decision_are_counted() {
     assert_eq!(rec.spans().len(), 1, "the root alone");
     assert_accounted(&stats);
 }
+
+#[test]
+fn a_slow_second_local_root_rescues_a_trace_already_let_go() {
+    let _serial = serial();
+    let threshold = Duration::from_secs(1);
+    let (rec, tracer) = install(tail_builder(TailRule::slow(threshold), Duration::ZERO));
+    // A service calling itself: the outer request's context goes out, comes back as a remote
+    // parent, and the inner request (a second local root of the trace) ends quickly.
+    let mut outer = span("outer request").start();
+    let remote = trace_core::SpanContext::new_remote(
+        outer.context().unwrap().trace_id(),
+        outer.context().unwrap().span_id(),
+        trace_core::TraceFlags::default(),
+    );
+    drop(span("inner request").child_of(remote).enter());
+    wait_for(&tracer, |s| s.tail.traces_discarded == 1);
+    std::thread::sleep(threshold);
+    outer.set_tag("done", true);
+    outer.finish();
+    let stats = tracer.shutdown().unwrap();
+    assert_eq!(stats.tail.rescued_late, 1);
+    let spans = rec.spans();
+    assert_eq!(spans.len(), 1);
+    assert_eq!(&*spans[0].name, "outer request");
+    assert_eq!(
+        spans[0].tags.get(TRACE_INCOMPLETE_TAG),
+        Some(&TagValue::Int(1)),
+        "the inner request was let go"
+    );
+    assert_accounted(&stats);
+}

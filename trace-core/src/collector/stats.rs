@@ -214,8 +214,9 @@ pub struct TailStats {
     pub decided_at_shutdown: u64,
     /// Spans that arrived after their trace was decided and followed the remembered decision.
     pub late_spans: u64,
-    /// Traces decided "let go" that a failed span arriving later rescued: that span and every
-    /// later one are kept (a fragment, marked incomplete).
+    /// Traces decided "let go" that a span arriving later rescued (it failed, or it is another
+    /// local root of the trace and slow): that span and every later one are kept (a fragment,
+    /// marked incomplete).
     pub rescued_late: u64,
     /// Spans held undecided now.
     pub held_spans: u64,

@@ -154,6 +154,7 @@ impl TailBuffer {
         if !self.pending.contains_key(&trace_id) {
             let mut missing = 0;
             let mut failed = false;
+            let matters = self.matters(&span);
             match self.memory.get_mut(trace_id) {
                 Some(Fate::Kept) => {
                     settle.count(|s| &s.tail.late_spans, 1);
@@ -161,7 +162,9 @@ impl TailBuffer {
                     return;
                 }
                 Some(Fate::LetGo { spans }) => {
-                    if self.rule.keep_errors && is_error(&span) {
+                    // A span that would have kept its trace (it failed, or it is another local
+                    // root of the trace, and slow) is not let go with it.
+                    if matters {
                         let lost = *spans;
                         self.memory.insert(trace_id, Fate::Kept);
                         self.rescue(span, lost, settle);
@@ -226,10 +229,11 @@ impl TailBuffer {
 
     fn hold(&mut self, span: RawSpan) {
         let trace_id = span.trace_id;
+        let bytes = span_bytes::estimate(&span);
+        let slow = span.local_root && self.is_slow(&span);
         let Some(p) = self.pending.get_mut(&trace_id) else {
             return;
         };
-        let bytes = span_bytes::estimate(&span);
         p.bytes += bytes;
         self.held_bytes += bytes;
         self.held_spans += 1;
@@ -238,10 +242,7 @@ impl TailBuffer {
             self.failed.push_back((trace_id, p.seq));
         }
         if span.local_root {
-            p.slow |= self
-                .rule
-                .slower_than
-                .is_some_and(|threshold| elapsed(span.start, span.end) >= threshold);
+            p.slow |= slow;
             if !p.root_seen {
                 p.root_seen = true;
                 self.due.push_back(Due {
@@ -355,7 +356,19 @@ impl TailBuffer {
         }
     }
 
-    /// A failed span of a trace already let go: kept on its own, marked with what its trace lost.
+    /// Whether `span` alone makes its trace worth keeping.
+    fn matters(&self, span: &RawSpan) -> bool {
+        (self.rule.keep_errors && is_error(span)) || (span.local_root && self.is_slow(span))
+    }
+
+    fn is_slow(&self, span: &RawSpan) -> bool {
+        self.rule
+            .slower_than
+            .is_some_and(|threshold| elapsed(span.start, span.end) >= threshold)
+    }
+
+    /// A span that matters, of a trace already let go: kept on its own (with the spans of its
+    /// trace that arrive later), marked with what its trace lost.
     fn rescue(&mut self, span: RawSpan, lost: u64, settle: &mut Settle<'_>) {
         let mut spans = vec![span];
         mark_incomplete(&mut spans, lost.max(1), settle);

@@ -22,8 +22,9 @@ pub const TRACE_INCOMPLETE_TAG: &str = "trace.incomplete";
 /// - **Spans that end after the root** (detached threads and tasks) join the trace if they end
 ///   within the grace window ([`TracerBuilder::tail_grace`](crate::TracerBuilder::tail_grace),
 ///   default 300 ms). Later ones follow the decision, which is remembered for the last
-///   [`remembered_decisions`](Self::remembered_decisions) traces; a failed span arriving for a
-///   trace that was let go is kept on its own (a fragment, counted in
+///   [`remembered_decisions`](Self::remembered_decisions) traces; a failed span (or a slow
+///   second local root, as when a service calls itself) arriving for a trace that was let go is
+///   kept with the spans after it (a fragment, marked incomplete, counted in
 ///   [`TailStats::rescued_late`](crate::TailStats::rescued_late)). A span arriving after its
 ///   trace's decision was forgotten is dropped and counted in
 ///   [`Dropped::tail_decision_forgotten`](crate::Dropped::tail_decision_forgotten), as far as the

@@ -41,7 +41,8 @@ impl TracerGuard {
     }
 
     /// Delivers every span finished so far to the recorders and flushes them; returns once they
-    /// are done (or the shutdown timeout passed).
+    /// are done (or the shutdown timeout passed). Spans of unsampled traces that the tail rule
+    /// has not decided yet stay held: they are delivered when their trace is kept.
     ///
     /// Fails with [`FlushError::Lost`] when the recorders lost spans since the last flush or
     /// shutdown answered (a failed write, an unreachable server): they are counted in
