@@ -519,3 +519,62 @@ fn a_slow_second_local_root_rescues_a_trace_already_let_go() {
     );
     assert_accounted(&stats);
 }
+
+/// A second request of a trace that this process already decided (a later step of the same
+/// workflow) is held and decided on its own, whether the first decision is remembered or not.
+#[test]
+fn a_trace_that_comes_back_later_is_decided_on_its_own() {
+    let _serial = serial();
+    let (rec, tracer) = install(tail_builder(
+        TailRule::errors().remembered_decisions(10),
+        Duration::ZERO,
+    ));
+    let visit = |trace_id: TraceId, fail: bool| {
+        let caller = trace_core::SpanContext::new_remote(
+            trace_id,
+            trace_core::SpanId::random(),
+            trace_core::TraceFlags::default(),
+        );
+        let _request = span("request").child_of(caller).enter();
+        let mut step = span("step").enter();
+        if fail {
+            step.set_error("failed");
+        }
+    };
+    let remembered = TraceId::random();
+    let forgotten = TraceId::random();
+    visit(forgotten, false);
+    wait_for(&tracer, |s| s.tail.traces_discarded == 1);
+    visit(remembered, false);
+    wait_for(&tracer, |s| s.tail.traces_discarded == 2);
+    // Ten more decisions: `forgotten` falls out of memory, `remembered` is the eleventh...
+    for _ in 0..9 {
+        drop(span("other").enter());
+    }
+    wait_for(&tracer, |s| s.tail.traces_discarded == 11);
+    // ... still there, as the oldest.
+    visit(remembered, true);
+    visit(forgotten, true);
+    let stats = tracer.shutdown().unwrap();
+    let traces = traces(&rec);
+    assert_eq!(traces.len(), 2, "{traces:#?}");
+    let root = |id: TraceId| {
+        let spans = &traces[&id];
+        assert_eq!(spans.len(), 2, "{spans:#?}");
+        spans.iter().find(|s| s.name == "request").unwrap().clone()
+    };
+    assert_eq!(
+        root(remembered).tags.get(TRACE_INCOMPLETE_TAG),
+        Some(&TagValue::Int(2)),
+        "the first visit (2 spans) was let go"
+    );
+    assert_eq!(
+        root(forgotten).tags.get(TRACE_INCOMPLETE_TAG),
+        None,
+        "nothing is known about the first visit any more"
+    );
+    assert_eq!(stats.dropped.tail_decision_forgotten, 0);
+    assert_eq!(stats.tail.late_spans, 0);
+    assert_eq!(stats.tail.traces_kept, 2);
+    assert_accounted(&stats);
+}

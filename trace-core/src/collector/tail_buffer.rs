@@ -9,11 +9,11 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use crate::clock::elapsed;
+use crate::clock::{Instant as SpanInstant, elapsed};
 use crate::collector::span_bytes;
 use crate::collector::spares::Spares;
 use crate::collector::stats::SharedStats;
-use crate::collector::tail_memory::{Fate, Memory};
+use crate::collector::tail_memory::{Fate, Memory, starts_new_part};
 use crate::id::TraceId;
 use crate::sampling::{TRACE_INCOMPLETE_TAG, TailRule};
 use crate::span::TagValue;
@@ -50,7 +50,9 @@ struct Pending {
     failed: bool,
     slow: bool,
     root_seen: bool,
-    /// Spans evicted before, as far as remembered.
+    /// When the latest local root seen ended.
+    root_end: Option<SpanInstant>,
+    /// Spans evicted (or let go, for a trace that came back) before, as far as remembered.
     missing: u64,
 }
 
@@ -156,24 +158,30 @@ impl TailBuffer {
             let mut failed = false;
             let matters = self.matters(&span);
             match self.memory.get_mut(trace_id) {
-                Some(Fate::Kept) => {
+                Some(Fate::Kept { .. }) => {
                     settle.count(|s| &s.tail.late_spans, 1);
                     settle.keep(std::iter::once(span));
                     return;
                 }
-                Some(Fate::LetGo { spans }) => {
-                    // A span that would have kept its trace (it failed, or it is another local
-                    // root of the trace, and slow) is not let go with it.
-                    if matters {
+                Some(Fate::LetGo { spans, root_end }) => {
+                    if starts_new_part(span.start, *root_end) {
+                        // The trace is back in this process: decided on its own, and marked
+                        // with what was let go before if it is kept.
+                        missing = *spans;
+                    } else if matters {
+                        // A span that would have kept its trace (it failed, or it is another
+                        // local root of the trace, and slow) is not let go with it.
                         let lost = *spans;
-                        self.memory.insert(trace_id, Fate::Kept);
+                        let root_end = *root_end;
+                        self.memory.insert(trace_id, Fate::Kept { root_end });
                         self.rescue(span, lost, settle);
+                        return;
                     } else {
                         *spans += 1;
                         settle.count(|s| &s.tail.late_spans, 1);
                         settle.discard(std::iter::once(span));
+                        return;
                     }
-                    return;
                 }
                 Some(Fate::Evicted { .. }) => {
                     if let Some(Fate::Evicted { spans, failed: f }) = self.memory.take(trace_id) {
@@ -182,7 +190,9 @@ impl TailBuffer {
                     }
                 }
                 None => {
-                    if self.memory.was_forgotten(trace_id) {
+                    if let Some(root_end) = self.memory.forgotten(trace_id)
+                        && !starts_new_part(span.start, root_end)
+                    {
                         settle.count(|s| &s.dropped_tail_forgotten, 1);
                         settle.recycle(std::iter::once(span));
                         return;
@@ -200,6 +210,7 @@ impl TailBuffer {
                     failed,
                     slow: false,
                     root_seen: false,
+                    root_end: None,
                     missing,
                 },
             );
@@ -243,6 +254,7 @@ impl TailBuffer {
         }
         if span.local_root {
             p.slow |= slow;
+            p.root_end = p.root_end.max(Some(span.end));
             if !p.root_seen {
                 p.root_seen = true;
                 self.due.push_back(Due {
@@ -347,12 +359,23 @@ impl TailBuffer {
             }
             settle.count(|s| &s.tail.traces_kept, 1);
             settle.keep(p.spans.into_iter());
-            self.memory.insert(trace_id, Fate::Kept);
+            self.memory.insert(
+                trace_id,
+                Fate::Kept {
+                    root_end: p.root_end,
+                },
+            );
         } else {
             settle.count(|s| &s.tail.traces_discarded, 1);
             let spans = p.missing + p.spans.len() as u64;
             settle.discard(p.spans.into_iter());
-            self.memory.insert(trace_id, Fate::LetGo { spans });
+            self.memory.insert(
+                trace_id,
+                Fate::LetGo {
+                    spans,
+                    root_end: p.root_end,
+                },
+            );
         }
     }
 

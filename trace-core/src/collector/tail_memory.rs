@@ -3,18 +3,26 @@
 //! when it comes, knows what is missing). Bounded in entries; decisions that fall out leave a
 //! fingerprint in a fixed-size table, so a span arriving after its decision was forgotten can
 //! still be told apart from the first span of a new trace (until the slot is reused).
+//!
+//! Decisions remember when the trace's local root ended: a span that started after it belongs to
+//! a new local part of the trace (the trace came back to this process, as in a later request of
+//! the same workflow), which is decided on its own rather than as a late span of the old part.
 
 use std::collections::{HashMap, VecDeque};
 
+use crate::clock::Instant;
 use crate::id::TraceId;
 
 /// What became of a trace that is no longer held.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fate {
     /// Kept: later spans are kept too.
-    Kept,
+    Kept { root_end: Option<Instant> },
     /// Let go, with this many spans (later spans are let go too and counted here).
-    LetGo { spans: u64 },
+    LetGo {
+        spans: u64,
+        root_end: Option<Instant>,
+    },
     /// Undecided, but its spans were evicted: this many, and whether one of them failed.
     Evicted { spans: u64, failed: bool },
 }
@@ -26,8 +34,25 @@ pub(crate) struct Memory {
     /// since leave stale items here, skipped when they reach the front.
     order: VecDeque<(TraceId, u64)>,
     next_seq: u64,
-    /// Fingerprints of forgotten decisions, direct-mapped; empty until the first is forgotten.
-    forgotten: Vec<u64>,
+    /// Fingerprints of forgotten decisions with the end of their local root, direct-mapped;
+    /// empty until the first is forgotten.
+    forgotten: Vec<(u64, Option<Instant>)>,
+}
+
+impl Fate {
+    /// When the local root of a decided trace ended (the latest, if several).
+    pub(crate) fn root_end(&self) -> Option<Instant> {
+        match self {
+            Self::Kept { root_end } | Self::LetGo { root_end, .. } => *root_end,
+            Self::Evicted { .. } => None,
+        }
+    }
+}
+
+/// Whether a span that started at `start` is part of a new visit of its trace to this process,
+/// rather than a late span of the part whose local root ended at `root_end`.
+pub(crate) fn starts_new_part(start: Instant, root_end: Option<Instant>) -> bool {
+    root_end.is_some_and(|end| start > end)
 }
 
 impl Memory {
@@ -63,7 +88,7 @@ impl Memory {
                 && let Some((_, fate)) = self.entries.remove(&old)
                 && !matches!(fate, Fate::Evicted { .. })
             {
-                self.forget(old);
+                self.forget(old, fate.root_end());
             }
         }
         if self.order.len() > 2 * self.entries.len() + 64 {
@@ -73,22 +98,23 @@ impl Memory {
         }
     }
 
-    /// Whether a decision was made for `trace_id` and since forgotten (as far as the fingerprint
-    /// table still says).
-    pub(crate) fn was_forgotten(&self, trace_id: TraceId) -> bool {
+    /// When a decision was made for `trace_id` and since forgotten (as far as the fingerprint
+    /// table still says): the end of the trace's local root, if known.
+    pub(crate) fn forgotten(&self, trace_id: TraceId) -> Option<Option<Instant>> {
         if self.forgotten.is_empty() {
-            return false;
+            return None;
         }
         let (slot, print) = self.fingerprint(trace_id);
-        self.forgotten[slot] == print
+        let (stored, root_end) = self.forgotten[slot];
+        (stored == print).then_some(root_end)
     }
 
-    fn forget(&mut self, trace_id: TraceId) {
+    fn forget(&mut self, trace_id: TraceId, root_end: Option<Instant>) {
         if self.forgotten.is_empty() {
-            self.forgotten = vec![0; self.capacity.next_power_of_two().max(1024)];
+            self.forgotten = vec![(0, None); self.capacity.next_power_of_two().max(1024)];
         }
         let (slot, print) = self.fingerprint(trace_id);
-        self.forgotten[slot] = print;
+        self.forgotten[slot] = (print, root_end);
     }
 
     /// A slot in the table and a non-zero 64-bit print of the id (0 marks an empty slot).
@@ -114,15 +140,29 @@ mod tests {
     fn keeps_the_most_recent_and_fingerprints_forgotten_decisions() {
         let mut m = Memory::new(3);
         let ids: Vec<_> = (0..5).map(|_| TraceId::random()).collect();
+        let end = Some(Instant::now());
         for &id in &ids {
-            m.insert(id, Fate::Kept);
+            m.insert(id, Fate::Kept { root_end: end });
         }
         assert_eq!(m.len(), 3);
         assert!(m.get_mut(ids[0]).is_none());
-        assert_eq!(m.get_mut(ids[4]), Some(&mut Fate::Kept));
-        assert!(m.was_forgotten(ids[0]) && m.was_forgotten(ids[1]));
-        assert!(!m.was_forgotten(ids[4]));
-        assert!(!m.was_forgotten(TraceId::random()));
+        assert_eq!(m.get_mut(ids[4]), Some(&mut Fate::Kept { root_end: end }));
+        assert_eq!(m.forgotten(ids[0]), Some(end));
+        assert_eq!(m.forgotten(ids[1]), Some(end));
+        assert_eq!(m.forgotten(ids[4]), None);
+        assert_eq!(m.forgotten(TraceId::random()), None);
+    }
+
+    #[test]
+    fn a_span_started_after_the_root_ended_starts_a_new_part() {
+        let before = Instant::now();
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        let end = Instant::now();
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        let after = Instant::now();
+        assert!(!starts_new_part(before, Some(end)));
+        assert!(starts_new_part(after, Some(end)));
+        assert!(!starts_new_part(after, None), "no root: nothing to tell by");
     }
 
     #[test]
@@ -136,9 +176,9 @@ mod tests {
                 failed: false,
             },
         );
-        m.insert(TraceId::random(), Fate::Kept);
+        m.insert(TraceId::random(), Fate::Kept { root_end: None });
         assert!(m.get_mut(a).is_none());
-        assert!(!m.was_forgotten(a), "the trace was never decided");
+        assert_eq!(m.forgotten(a), None, "the trace was never decided");
     }
 
     #[test]
@@ -146,10 +186,17 @@ mod tests {
         let mut m = Memory::new(2);
         let a = TraceId::random();
         let b = TraceId::random();
-        m.insert(a, Fate::LetGo { spans: 1 });
-        m.insert(a, Fate::Kept);
-        m.insert(b, Fate::Kept);
-        assert_eq!(m.get_mut(a), Some(&mut Fate::Kept));
+        let kept = Fate::Kept { root_end: None };
+        m.insert(
+            a,
+            Fate::LetGo {
+                spans: 1,
+                root_end: None,
+            },
+        );
+        m.insert(a, kept);
+        m.insert(b, kept);
+        assert_eq!(m.get_mut(a), Some(&mut { kept }));
         assert_eq!(m.len(), 2);
     }
 }

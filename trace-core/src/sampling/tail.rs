@@ -29,6 +29,10 @@ pub const TRACE_INCOMPLETE_TAG: &str = "trace.incomplete";
 ///   trace's decision was forgotten is dropped and counted in
 ///   [`Dropped::tail_decision_forgotten`](crate::Dropped::tail_decision_forgotten), as far as the
 ///   collector can still tell (it keeps a fixed-size fingerprint table of forgotten traces).
+///   A span that *started* after the local root ended is not a late span: the trace came back to
+///   this process (a later request of the same workflow), and that part is held and decided on
+///   its own (a kept trace whose earlier part was let go says so in [`TRACE_INCOMPLETE_TAG`]).
+///   A trace decided "kept" keeps the parts that come back while the decision is remembered.
 /// - **Memory is bounded** by [`max_buffered_spans`](Self::max_buffered_spans) and
 ///   [`max_buffered_bytes`](Self::max_buffered_bytes) (an estimate: the fixed record plus tags,
 ///   checkpoints, links and owned strings). When either is reached, traces whose root has ended
