@@ -106,6 +106,14 @@ impl Worker {
                     waiting.push(done);
                     self.answer(waiting);
                 }
+                Ok(Command::Exit(done)) => {
+                    let mut waiting = Self::pending_requests(&commands);
+                    self.collect();
+                    self.decide_held();
+                    self.flush_recorders(|r| r.flush());
+                    waiting.push(done);
+                    self.answer(waiting);
+                }
                 Ok(Command::Shutdown(done)) => {
                     let mut waiting = Self::pending_requests(&commands);
                     self.shutdown();
@@ -135,7 +143,9 @@ impl Worker {
         while let Ok(cmd) = commands.try_recv() {
             match cmd {
                 Command::Wake => {}
-                Command::Flush(done) | Command::Shutdown(done) => waiting.push(done),
+                Command::Flush(done) | Command::Shutdown(done) | Command::Exit(done) => {
+                    waiting.push(done)
+                }
             }
         }
         waiting
@@ -256,8 +266,8 @@ impl Worker {
         }
     }
 
-    fn shutdown(&mut self) {
-        self.collect();
+    /// Has the tail rule decide every trace it holds, now, and delivers the kept ones.
+    fn decide_held(&mut self) {
         if let Some(tail) = &mut self.tail {
             tail.drain(&mut Settle {
                 out: &mut self.batch,
@@ -266,6 +276,11 @@ impl Worker {
             });
         }
         self.deliver();
+    }
+
+    fn shutdown(&mut self) {
+        self.collect();
+        self.decide_held();
         self.each_recorder(|r| r.shutdown());
         // Spans that threads pushed after the final drain, having not yet seen the shutdown.
         std::thread::sleep(Duration::from_millis(1));

@@ -45,7 +45,10 @@ pub const TRACE_INCOMPLETE_TAG: &str = "trace.incomplete";
 ///   calling thread because its queue was full are counted in `dropped.queue_full` but cannot be
 ///   matched to their trace).
 /// - **At shutdown** every trace still held is decided with the spans that arrived; spans still
-///   open are counted in [`Stats::open_at_shutdown`](crate::Stats::open_at_shutdown).
+///   open are counted in [`Stats::open_at_shutdown`](crate::Stats::open_at_shutdown). The same
+///   decision happens when the process exits without shutting the tracer down
+///   (`std::process::exit`). A flush ([`TracerGuard::flush`](crate::TracerGuard::flush)) leaves
+///   undecided traces held.
 ///
 /// # Across services
 ///
