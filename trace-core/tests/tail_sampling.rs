@@ -578,3 +578,27 @@ fn a_trace_that_comes_back_later_is_decided_on_its_own() {
     assert_eq!(stats.tail.traces_kept, 2);
     assert_accounted(&stats);
 }
+
+/// The case: a late child of a kept trace after 5,000 other traces is still kept.
+#[test]
+fn a_late_child_after_five_thousand_other_traces_follows_the_default_memory() {
+    let _serial = serial();
+    let (rec, tracer) =
+        install(tail_builder(TailRule::errors(), Duration::ZERO).queue_capacity(1 << 14));
+    let mut root = span("root").start();
+    let ctx = root.context().unwrap().clone();
+    let late = span("late child").child_of(ctx).start();
+    root.set_error("failed");
+    root.finish();
+    wait_for(&tracer, |s| s.tail.traces_kept == 1);
+    for _ in 0..5_000 {
+        drop(span("other").enter());
+    }
+    wait_for(&tracer, |s| s.tail.traces_discarded == 5_000);
+    late.finish();
+    let stats = tracer.shutdown().unwrap();
+    assert_eq!(stats.tail.late_spans, 1);
+    assert_eq!(stats.dropped.tail_decision_forgotten, 0);
+    assert_complete(&rec, 1, &["root", "late child"]);
+    assert_accounted(&stats);
+}
