@@ -221,7 +221,10 @@ impl TailBuffer {
                 self.calm.push_back((trace_id, seq));
             }
         }
-        self.hold(span);
+        if let Err(span) = self.hold(span) {
+            // Not reached (the trace was just added), but a span is never lost uncounted.
+            settle.discard(std::iter::once(span));
+        }
         self.make_room(settle);
     }
 
@@ -238,12 +241,13 @@ impl TailBuffer {
         self.publish(settle.stats);
     }
 
-    fn hold(&mut self, span: RawSpan) {
+    /// Adds `span` to its held trace; gives it back if the trace is not held.
+    fn hold(&mut self, span: RawSpan) -> Result<(), RawSpan> {
         let trace_id = span.trace_id;
         let bytes = span_bytes::estimate(&span);
         let slow = span.local_root && self.is_slow(&span);
         let Some(p) = self.pending.get_mut(&trace_id) else {
-            return;
+            return Err(span);
         };
         p.bytes += bytes;
         self.held_bytes += bytes;
@@ -266,6 +270,7 @@ impl TailBuffer {
             }
         }
         p.spans.push(span);
+        Ok(())
     }
 
     /// Within the bounds again: traces whose root arrived are decided at once, then whole
