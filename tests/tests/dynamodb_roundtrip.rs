@@ -127,6 +127,7 @@ fn a_traced_workload_reads_back_equal() {
         root.set_tag("request", request);
         root.set_tag("ratio", 2.0);
         root.set_tag("third", 1.0 / 3.0);
+        root.set_tag("minus zero", -0.0);
         root.set_tag("cached", false);
         root.set_tag("empty", "");
         root.set_tag("unicode", "naïve ☃");
@@ -160,6 +161,13 @@ fn a_traced_workload_reads_back_equal() {
             .cloned()
             .collect();
         assert_eq!(read.len(), 4);
+        // `-0.0 == 0.0`, so the comparison below cannot tell: check the sign itself.
+        let root = read.iter().find(|s| s.parent_id.is_none()).unwrap();
+        assert!(
+            matches!(root.tags.get("minus zero"), Some(TagValue::Float(v)) if v.is_sign_negative()),
+            "{:?}",
+            root.tags.get("minus zero")
+        );
         assert_eq!(read, by_span_id(expected));
     }
 

@@ -143,15 +143,27 @@ fn child_process() {
     ) else {
         return;
     };
-    let tracer = Tracer::builder()
+    let builder = Tracer::builder()
         .service("child")
-        .recorder(YamlRecorder::create(&path).unwrap())
-        .install()
-        .unwrap();
-    for _ in 0..10 {
-        let _root = span("request").enter();
+        .recorder(YamlRecorder::create(&path).unwrap());
+    let tail = mode == "tail-exit";
+    let builder = if tail {
+        // Nothing is decided before the exit unless the exit hook decides it.
+        builder
+            .sampler(trace_core::Sampler::never())
+            .tail_sampling(trace_core::TailRule::errors())
+            .tail_grace(Duration::from_secs(600))
+    } else {
+        builder
+    };
+    let tracer = builder.install().unwrap();
+    for i in 0..10 {
+        let mut root = span("request").enter();
         for _ in 0..10 {
             let _child = span("step").enter();
+        }
+        if tail && i % 2 == 0 {
+            root.set_error("failed");
         }
     }
     match mode.as_str() {
@@ -159,7 +171,7 @@ fn child_process() {
             println!("spans finished");
             std::thread::sleep(Duration::from_secs(120));
         }
-        "exit" => {
+        "exit" | "tail-exit" => {
             // No destructor runs: only the exit hook stands between the queue and the file.
             std::mem::forget(tracer);
             std::process::exit(0);
@@ -208,6 +220,16 @@ fn spans_queued_at_process_exit_are_flushed_by_the_exit_hook() {
     let status = child("exit", &path).wait().unwrap();
     assert!(status.success());
     assert_eq!(documents(&path), (110, 0), "the file after process::exit");
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[test]
+fn traces_the_tail_rule_holds_at_process_exit_are_decided_and_flushed() {
+    let path = temp_path("tail-exit");
+    let status = child("tail-exit", &path).wait().unwrap();
+    assert!(status.success());
+    // The five failed requests, whole; the five others let go.
+    assert_eq!(documents(&path), (55, 0), "the file after process::exit");
     std::fs::remove_file(&path).unwrap();
 }
 

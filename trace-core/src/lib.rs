@@ -74,6 +74,7 @@ pub use collector::recorder::{ErrorHook, ErrorReporter, RecordError, Recorder};
 pub use context::{SpanContext, TraceFlags};
 pub use id::{IdErrorReason, IdKind, IdParseError, SpanId, TraceId};
 pub use record::{Checkpoint, CodeLocation, Link, Process, ProcessParseError, SpanRecord};
+pub use sampling::TRACE_INCOMPLETE_TAG;
 pub use sampling::{Sampler, TailRule};
 pub use span::{
     Entered, FutureExt, InContext, InSpan, Span, SpanBuilder, SpanGuard, SpanKind, Status, Tag,
@@ -81,4 +82,5 @@ pub use span::{
 };
 pub use trace_macros::{trace, traced};
 pub use trace_state::TraceState;
+pub use tracer::TailStats;
 pub use tracer::{Dropped, FlushError, InstallError, Stats, Tracer, TracerBuilder, TracerGuard};

@@ -168,6 +168,18 @@ fn tail_buffer_overflow_drops_the_oldest_trace_and_counts_it() {
             .iter()
             .any(|s| s.name == "long root" && s.status.is_error())
     );
+    // ... and says how much of it is missing.
+    let root = rec.named("long root");
+    assert_eq!(
+        root.tags.get(trace_core::TRACE_INCOMPLETE_TAG),
+        Some(&trace_core::TagValue::Int(
+            stats.dropped.tail_buffer_full as i64
+        ))
+    );
+    assert_eq!(
+        rec.spans().len() as u64 + stats.dropped.tail_buffer_full,
+        26
+    );
     assert_eq!(stats.finished, stats.accounted_for());
 }
 

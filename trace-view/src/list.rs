@@ -26,6 +26,10 @@ pub struct Summary {
     pub errors: usize,
     /// The earliest start.
     pub start: SystemTime,
+    /// Spans the recording process knew it lost: the sum of the
+    /// [`TRACE_INCOMPLETE_TAG`](trace_core::TRACE_INCOMPLETE_TAG) tags, which the tail rule puts
+    /// on a kept trace that lost spans (0 for a trace recorded whole).
+    pub missing: u64,
 }
 
 impl Summary {
@@ -47,7 +51,26 @@ impl Summary {
             duration: trace.duration(),
             errors: trace.spans().iter().filter(|s| s.status.is_error()).count(),
             start: trace.start().unwrap_or(SystemTime::UNIX_EPOCH),
+            missing: trace.spans().iter().map(missing_spans).sum(),
         }
+    }
+
+    /// The root column: the root's name, and how many spans are missing when some are.
+    pub fn root_label(&self) -> String {
+        match self.missing {
+            0 => self.root.clone(),
+            n => format!("{} (incomplete: {n} spans missing)", self.root),
+        }
+    }
+}
+
+/// The spans `span` says its trace is missing (its [`TRACE_INCOMPLETE_TAG`] tag), 0 if none.
+///
+/// [`TRACE_INCOMPLETE_TAG`]: trace_core::TRACE_INCOMPLETE_TAG
+pub fn missing_spans(span: &trace_core::SpanRecord) -> u64 {
+    match span.tags.get(trace_core::TRACE_INCOMPLETE_TAG) {
+        Some(trace_core::TagValue::Int(n)) => u64::try_from(*n).unwrap_or(0),
+        _ => 0,
     }
 }
 
@@ -120,7 +143,7 @@ pub fn write_list(out: &mut (impl Write + ?Sized), summaries: &[Summary]) -> io:
                 s.spans.to_string(),
                 s.errors.to_string(),
                 s.services.join(","),
-                s.root.clone(),
+                s.root_label(),
             ]
         })
         .collect();
@@ -204,5 +227,27 @@ mod tests {
             last.contains(" 200 ms ") && last.ends_with(" svc       long"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_trace_kept_incomplete_says_how_many_spans_are_missing() {
+        let mut root = at("checkout", None, 0, 10);
+        root.tags.set(trace_core::TRACE_INCOMPLETE_TAG, 3);
+        let mut whole = at("whole", None, 20, 30);
+        whole.trace_id = TraceId::random();
+        let traces = Trace::group(vec![root, whole]);
+        let all = summaries(&traces, &Filter::default(), SortBy::Start);
+        assert_eq!((all[0].missing, all[1].missing), (3, 0));
+        let mut text = Vec::new();
+        write_list(&mut text, &all).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(
+            text.lines()
+                .nth(1)
+                .unwrap()
+                .ends_with("checkout (incomplete: 3 spans missing)"),
+            "{text}"
+        );
+        assert!(text.lines().nth(2).unwrap().ends_with(" whole"), "{text}");
     }
 }

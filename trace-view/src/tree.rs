@@ -6,7 +6,7 @@ use trace_record::Trace;
 
 use crate::analysis::{Row, analyze};
 use crate::format;
-use crate::list::Summary;
+use crate::list::{Summary, missing_spans};
 
 /// How wide the time bar of each row is, in characters.
 const BAR: usize = 30;
@@ -42,7 +42,8 @@ const PLAIN: Style = Style {
 
 /// Writes `trace` as a tree: a header line, then one line per span with its name indented by
 /// depth, its duration, a bar showing when it ran within the trace, and marks for errors (`✗`)
-/// and spans outside their parent's interval (`⚠`, clock skew). Orphans come last, grouped.
+/// and spans outside their parent's interval (`⚠`, clock skew), and on a span the tail rule
+/// marked (a kept trace that lost spans), how many are missing. Orphans come last, grouped.
 pub fn write_tree(out: &mut (impl Write + ?Sized), trace: &Trace, color: bool) -> io::Result<()> {
     let style = if color { &COLOR } else { &PLAIN };
     let summary = Summary::of(trace);
@@ -58,6 +59,13 @@ pub fn write_tree(out: &mut (impl Write + ?Sized), trace: &Trace, color: bool) -
         summary.errors,
         summary.services.join(", ")
     )?;
+    if summary.missing > 0 {
+        writeln!(
+            out,
+            "{}incomplete: {} spans missing (lost before the tail rule kept the trace){}",
+            style.yellow, summary.missing, style.reset
+        )?;
+    }
     let analysis = analyze(trace);
     let spans = trace.spans();
     let trace_start = summary.start;
@@ -102,6 +110,14 @@ pub fn write_tree(out: &mut (impl Write + ?Sized), trace: &Trace, color: bool) -
             write!(out, "  {}✗ {}{}", style.red, one_line(message), style.reset)?;
         } else if span.status.is_error() {
             write!(out, "  {}✗ error{}", style.red, style.reset)?;
+        }
+        let missing = missing_spans(span);
+        if missing > 0 {
+            write!(
+                out,
+                "  {}⚠ {missing} spans missing{}",
+                style.yellow, style.reset
+            )?;
         }
         if analysis.outside_parent[i] {
             write!(
@@ -238,6 +254,25 @@ mod tests {
                 .unwrap()
                 .contains("\x1b[31m✗ declined")
         );
+    }
+
+    #[test]
+    fn a_trace_kept_incomplete_is_marked() {
+        let mut root = at("checkout", None, 0, 10);
+        root.tags.set(trace_core::TRACE_INCOMPLETE_TAG, 2);
+        let child = at("charge", Some(&root), 2, 3);
+        let trace = trace_of(vec![root, child]);
+        let mut out = Vec::new();
+        write_tree(&mut out, &trace, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<_> = text.lines().collect();
+        assert_eq!(
+            lines[1],
+            "incomplete: 2 spans missing (lost before the tail rule kept the trace)"
+        );
+        assert!(lines[2].starts_with("checkout "), "{text}");
+        assert!(lines[2].ends_with("⚠ 2 spans missing"), "{text}");
+        assert!(!lines[3].contains("missing"), "{text}");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use serde_json::{Value, json};
-use support::fixtures::{BIG_SPANS, MALICIOUS_NAME, MALICIOUS_TAG, fixtures};
+use support::fixtures::{BIG_SPANS, INCOMPLETE_MISSING, MALICIOUS_NAME, MALICIOUS_TAG, fixtures};
 use support::webdriver::Browser;
 use support::{arg, stderr, trace_view};
 use trace_core::SpanRecord;
@@ -449,4 +449,52 @@ impl Documents for str {
         starts.push(self.len());
         starts.windows(2).map(|w| &self[w[0]..w[1]]).collect()
     }
+}
+
+#[test]
+fn a_trace_kept_incomplete_says_so_in_the_list_and_the_header() {
+    let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    let f = fixtures();
+    // With a second trace, so the page lists them.
+    let html = f.dir.join("incomplete.html");
+    let out = trace_view(&[
+        "html",
+        arg(&f.incomplete),
+        arg(&f.checkout),
+        "-o",
+        arg(&html),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let browser = Browser::start(1280, 720);
+    browser.open(&html);
+    let report = browser.eval(
+        "const marks = document.querySelectorAll('.trace-item .t-missing');
+         return {
+            items: document.querySelectorAll('.trace-item').length,
+            marks: marks.length,
+            item: marks[0]?.textContent,
+            before: document.querySelector('#trace-head .meta')?.textContent,
+            head: (marks[0]?.closest('.trace-item').click(),
+                   document.querySelector('#trace-head .meta')?.textContent),
+         };",
+        json!([]),
+    );
+    let marker = format!("incomplete: {INCOMPLETE_MISSING} spans missing");
+    assert_eq!(
+        (&report["items"], &report["marks"]),
+        (&json!(2), &json!(1)),
+        "{report}"
+    );
+    assert_eq!(report["item"], format!(" · {marker}"), "{report}");
+    assert!(
+        report["before"]
+            .as_str()
+            .is_some_and(|h| !h.contains("incomplete")),
+        "the other trace is complete: {report}"
+    );
+    assert!(
+        report["head"].as_str().is_some_and(|h| h.contains(&marker)),
+        "{report}"
+    );
+    assert_quiet(&browser, &html);
 }

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use serde_json::Value;
-use support::fixtures::{BIG_SPANS, fixtures};
+use support::fixtures::{BIG_SPANS, INCOMPLETE_MISSING, fixtures};
 use support::{arg, stderr, stdout, trace_view};
 
 #[test]
@@ -70,6 +70,35 @@ fn list_filters_and_sorts() {
     assert!(durations.windows(2).all(|w| w[0] >= w[1]), "{text}");
     let bad = trace_view(&["list", "--min-duration", "soon", both[0]]);
     assert!(!bad.status.success());
+}
+
+/// A trace the tail rule kept after some of its spans were evicted says how many are missing,
+/// in the list and in the tree.
+#[test]
+fn a_trace_kept_incomplete_is_marked_in_list_and_tree() {
+    let f = fixtures();
+    let marker = format!("{INCOMPLETE_MISSING} spans missing");
+    let out = trace_view(&["list", arg(&f.incomplete)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l.ends_with(&format!("POST /checkout (incomplete: {marker})"))),
+        "{text}"
+    );
+    let out = trace_view(&["tree", arg(&f.incomplete)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2 + 3, "{text}");
+    assert!(lines[0].contains("3 spans  1 errors"), "{text}");
+    assert_eq!(
+        lines[1],
+        format!("incomplete: {marker} (lost before the tail rule kept the trace)")
+    );
+    assert!(lines[2].starts_with("POST /checkout "), "{text}");
+    assert!(lines[2].contains(&format!("⚠ {marker}")), "{text}");
 }
 
 #[test]

@@ -14,9 +14,11 @@ pub(crate) mod global;
 pub(crate) mod recorder;
 pub(crate) mod shared;
 pub(crate) mod sink;
+mod span_bytes;
 mod spares;
 pub(crate) mod stats;
 mod tail_buffer;
+mod tail_memory;
 mod worker;
 
 use std::sync::mpsc::SyncSender;
@@ -42,6 +44,9 @@ pub(crate) enum Command {
     Flush(SyncSender<u64>),
     /// Deliver everything, shut the recorders down, answer as for `Flush` and stop.
     Shutdown(SyncSender<u64>),
+    /// The process is exiting without a shutdown: as `Flush`, but the tail rule also decides
+    /// every trace it holds (with the spans that arrived), since nothing will run later.
+    Exit(SyncSender<u64>),
 }
 
 /// The collector's end of one thread's queues.

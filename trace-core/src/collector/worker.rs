@@ -11,7 +11,7 @@ use crate::collector::batch::{Origin, SpanBatch};
 use crate::collector::recorder::{ErrorHook, RecordError, Recorder};
 use crate::collector::spares::Spares;
 use crate::collector::stats::SharedStats;
-use crate::collector::tail_buffer::TailBuffer;
+use crate::collector::tail_buffer::{Settle, TailBuffer};
 use crate::collector::{Command, Ring};
 use crate::context::Decision;
 use crate::sampling::TailRule;
@@ -28,6 +28,8 @@ pub(crate) struct WorkerConfig {
     pub(crate) origin: Origin,
     pub(crate) recorders: Vec<Box<dyn Recorder>>,
     pub(crate) tail: Option<TailRule>,
+    /// How long after its local root a trace waits for late spans before the tail rule decides.
+    pub(crate) tail_grace: Duration,
     pub(crate) collect_every: Duration,
     pub(crate) flush_every: Duration,
     pub(crate) arrivals: Arc<Mutex<Vec<Ring>>>,
@@ -61,6 +63,7 @@ impl Worker {
             origin,
             recorders,
             tail,
+            tail_grace,
             collect_every,
             flush_every,
             arrivals,
@@ -71,7 +74,7 @@ impl Worker {
             origin,
             clock_since: Instant::now(),
             recorders,
-            tail: tail.map(TailBuffer::new),
+            tail: tail.map(|rule| TailBuffer::new(rule, tail_grace)),
             collect_every,
             flush_every,
             last_flush: Instant::now(),
@@ -99,6 +102,14 @@ impl Worker {
                 Ok(Command::Flush(done)) => {
                     let mut waiting = Self::pending_requests(&commands);
                     self.collect();
+                    self.flush_recorders(|r| r.flush());
+                    waiting.push(done);
+                    self.answer(waiting);
+                }
+                Ok(Command::Exit(done)) => {
+                    let mut waiting = Self::pending_requests(&commands);
+                    self.collect();
+                    self.decide_held();
                     self.flush_recorders(|r| r.flush());
                     waiting.push(done);
                     self.answer(waiting);
@@ -132,7 +143,9 @@ impl Worker {
         while let Ok(cmd) = commands.try_recv() {
             match cmd {
                 Command::Wake => {}
-                Command::Flush(done) | Command::Shutdown(done) => waiting.push(done),
+                Command::Flush(done) | Command::Shutdown(done) | Command::Exit(done) => {
+                    waiting.push(done)
+                }
             }
         }
         waiting
@@ -157,6 +170,9 @@ impl Worker {
         {
             let mut arrivals = self.arrivals.lock().unwrap_or_else(|p| p.into_inner());
             self.rings.append(&mut arrivals);
+        }
+        if let Some(tail) = &mut self.tail {
+            tail.begin_pass();
         }
         let mut rings = std::mem::take(&mut self.rings);
         rings.retain_mut(|ring| {
@@ -188,6 +204,13 @@ impl Worker {
             }
         });
         self.rings = rings;
+        if let Some(tail) = &mut self.tail {
+            tail.end_pass(&mut Settle {
+                out: &mut self.batch,
+                spare: &mut self.spare,
+                stats: &self.stats,
+            });
+        }
         self.deliver();
     }
 
@@ -195,7 +218,12 @@ impl Worker {
     fn accept(&mut self, raw: RawSpan) {
         match &mut self.tail {
             Some(tail) if raw.decision == Decision::Defer => {
-                tail.offer(raw, &mut self.batch, &mut self.spare, &self.stats);
+                let mut settle = Settle {
+                    out: &mut self.batch,
+                    spare: &mut self.spare,
+                    stats: &self.stats,
+                };
+                tail.offer(raw, &mut settle);
             }
             _ => self.batch.push(raw),
         }
@@ -247,16 +275,26 @@ impl Worker {
         }
     }
 
-    fn shutdown(&mut self) {
-        self.collect();
+    /// Has the tail rule decide every trace it holds, now, and delivers the kept ones.
+    fn decide_held(&mut self) {
         if let Some(tail) = &mut self.tail {
-            tail.drain(&mut self.batch, &mut self.spare, &self.stats);
+            tail.drain(&mut Settle {
+                out: &mut self.batch,
+                spare: &mut self.spare,
+                stats: &self.stats,
+            });
         }
         self.deliver();
+    }
+
+    fn shutdown(&mut self) {
+        self.collect();
+        self.decide_held();
         self.each_recorder(|r| r.shutdown());
         // Spans that threads pushed after the final drain, having not yet seen the shutdown.
         std::thread::sleep(Duration::from_millis(1));
         let late: usize = self.rings.iter().map(|ring| ring.spans.slots()).sum();
         SharedStats::add(&self.stats.dropped_shutdown, late as u64);
+        self.stats.count_open_at_shutdown();
     }
 }

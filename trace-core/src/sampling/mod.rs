@@ -9,4 +9,4 @@ mod sampler;
 mod tail;
 
 pub use sampler::Sampler;
-pub use tail::TailRule;
+pub use tail::{TRACE_INCOMPLETE_TAG, TailRule};

@@ -50,6 +50,7 @@ pub struct TracerBuilder {
     service: Option<String>,
     sampler: Sampler,
     tail: Option<TailRule>,
+    tail_grace: Duration,
     recorders: Vec<Box<dyn Recorder>>,
     queue_capacity: usize,
     queue_limit: usize,
@@ -65,6 +66,7 @@ impl Default for TracerBuilder {
             service: None,
             sampler: Sampler::default(),
             tail: None,
+            tail_grace: Duration::from_millis(300),
             recorders: Vec::new(),
             queue_capacity: 4096,
             queue_limit: 1 << 16,
@@ -92,6 +94,16 @@ impl TracerBuilder {
     /// Keeps unsampled traces that end in error or run slow; see [`TailRule`].
     pub fn tail_sampling(mut self, rule: TailRule) -> Self {
         self.tail = Some(rule);
+        self
+    }
+
+    /// How long the tail rule waits, after a trace's local root ended and every thread's queue
+    /// was drained once more, for spans that end after the root (detached threads and tasks)
+    /// before it decides (default 300 ms). Spans ending later follow the decision; see
+    /// [`TailRule`]. Undecided traces are held this much longer, so a longer window needs a
+    /// larger buffer at a high rate of traces.
+    pub fn tail_grace(mut self, grace: Duration) -> Self {
+        self.tail_grace = grace;
         self
     }
 
@@ -183,6 +195,7 @@ impl TracerBuilder {
             },
             recorders,
             tail: self.tail,
+            tail_grace: self.tail_grace,
             collect_every: self.collect_interval,
             flush_every: self.flush_interval,
             arrivals,
@@ -218,6 +231,7 @@ impl fmt::Debug for TracerBuilder {
             .field("service", &self.service)
             .field("sampler", &self.sampler)
             .field("tail", &self.tail)
+            .field("tail_grace", &self.tail_grace)
             .field("recorders", &self.recorders.len())
             .field("queue_capacity", &self.queue_capacity)
             .field("queue_limit", &self.queue_limit)

@@ -39,8 +39,9 @@ extern "C" fn flush_at_exit() {
     let _ = std::panic::catch_unwind(flush_installed);
 }
 
-/// Delivers everything queued to the installed tracer's recorders and flushes them, waiting at
-/// most the tracer's shutdown timeout; says on stderr what could not be delivered.
+/// Delivers everything queued to the installed tracer's recorders (with the traces the tail rule
+/// holds, decided now) and flushes them, waiting at most the tracer's shutdown timeout; says on
+/// stderr what could not be delivered.
 fn flush_installed() {
     let Some((_, shared)) = global::installed() else {
         return;
@@ -50,7 +51,7 @@ fn flush_installed() {
         return;
     }
     let (done, wait) = mpsc::sync_channel(1);
-    if shared.commands.send(Command::Flush(done)).is_err() {
+    if shared.commands.send(Command::Exit(done)).is_err() {
         return;
     }
     match wait.recv_timeout(shared.exit_timeout) {

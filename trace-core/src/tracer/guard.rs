@@ -1,3 +1,7 @@
+// `FlushError::Lost` carries the counters (with the tail rule's, over 128 bytes): flush and
+// shutdown are called a few times per run, so moving them costs nothing worth a box in the API.
+#![allow(clippy::result_large_err)]
+
 use std::fmt;
 use std::sync::Arc;
 use std::sync::mpsc::{self, SyncSender};
@@ -37,7 +41,8 @@ impl TracerGuard {
     }
 
     /// Delivers every span finished so far to the recorders and flushes them; returns once they
-    /// are done (or the shutdown timeout passed).
+    /// are done (or the shutdown timeout passed). Spans of unsampled traces that the tail rule
+    /// has not decided yet stay held: they are delivered when their trace is kept.
     ///
     /// Fails with [`FlushError::Lost`] when the recorders lost spans since the last flush or
     /// shutdown answered (a failed write, an unreachable server): they are counted in

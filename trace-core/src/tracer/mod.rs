@@ -5,6 +5,7 @@ mod builder;
 mod exit;
 mod guard;
 
+pub use crate::collector::stats::TailStats;
 pub use crate::collector::stats::{Dropped, Stats};
 pub use builder::{InstallError, Tracer, TracerBuilder};
 pub use guard::{FlushError, TracerGuard};

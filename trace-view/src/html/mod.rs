@@ -184,6 +184,7 @@ fn trace_data(trace: &Trace) -> Value {
         "start": format::time(summary.start),
         "duration": summary.duration.as_nanos() as u64,
         "errors": summary.errors,
+        "missing": summary.missing,
         "services": services,
         "strings": strings.list,
         "spans": spans,
@@ -225,6 +226,20 @@ mod tests {
         ] {
             assert_eq!(base64(raw.as_bytes()), encoded);
         }
+    }
+
+    #[test]
+    fn the_page_says_how_many_spans_a_trace_misses() {
+        let mut root = at("checkout", None, 0, 10);
+        root.tags.set(trace_core::TRACE_INCOMPLETE_TAG, 4);
+        let mut page = Vec::new();
+        write_html(&mut page, &[trace_of(vec![root])], None).unwrap();
+        let page = String::from_utf8(page).unwrap();
+        let data_start = page.find("id=\"trace-data\">").unwrap() + "id=\"trace-data\">".len();
+        let data_end = data_start + page[data_start..].find("</script>").unwrap();
+        let value: Value = serde_json::from_str(&page[data_start..data_end]).unwrap();
+        assert_eq!(value["traces"][0]["missing"], 4);
+        assert!(page.contains("spans missing"), "the script shows it");
     }
 
     #[test]

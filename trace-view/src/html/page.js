@@ -61,6 +61,7 @@
       b.appendChild(el('span', 't-name', t.root || t.id));
       const meta = el('span', 't-meta', `${t.spans.length} spans · ${fmtDur(t.duration)}`);
       if (t.errors) meta.appendChild(el('span', 't-errors', ` · ${t.errors} errors`));
+      if (t.missing) meta.appendChild(el('span', 't-missing', ` · incomplete: ${t.missing} spans missing`));
       b.appendChild(meta);
       frag.appendChild(b);
     });
@@ -94,7 +95,8 @@
     head.replaceChildren();
     head.appendChild(el('h1', null, trace.root || '(no root span)'));
     const meta = el('div', 'meta',
-      `trace ${trace.id} · ${trace.start} · ${fmtDur(trace.duration)} · ${spans.length} spans · ${trace.errors} errors · `);
+      `trace ${trace.id} · ${trace.start} · ${fmtDur(trace.duration)} · ${spans.length} spans · ${trace.errors} errors · ` +
+      (trace.missing ? `incomplete: ${trace.missing} spans missing · ` : ''));
     trace.services.forEach((name, i) => {
       const l = el('span', 'legend');
       const dot = el('span', 'dot');

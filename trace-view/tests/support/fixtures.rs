@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use trace_core::{SpanKind, Tracer, span};
+use trace_core::{Sampler, SpanKind, TailRule, Tracer, TracerBuilder, span};
 use trace_record::YamlRecorder;
 
 /// The names and tags a page must show as text and never run.
@@ -28,7 +28,13 @@ pub struct Fixtures {
     pub malicious: PathBuf,
     /// One trace of [`BIG_SPANS`] spans.
     pub big: PathBuf,
+    /// A failed request the tail rule kept after [`INCOMPLETE_MISSING`] of its spans were
+    /// evicted: the root and the spans that were left.
+    pub incomplete: PathBuf,
 }
+
+/// How many spans `incomplete.yaml`'s trace lost.
+pub const INCOMPLETE_MISSING: usize = 10;
 
 pub fn fixtures() -> &'static Fixtures {
     static FIXTURES: OnceLock<Fixtures> = OnceLock::new();
@@ -46,6 +52,7 @@ fn write_all() -> Fixtures {
         fanout: dir.join("fanout.yaml"),
         malicious: dir.join("malicious.yaml"),
         big: dir.join("big.yaml"),
+        incomplete: dir.join("incomplete.yaml"),
         dir,
     };
     let checkout = record(&fixtures.checkout, "shop", checkout);
@@ -62,13 +69,32 @@ fn write_all() -> Fixtures {
     assert_eq!(fanout, 2 * examples::fanout::SPANS_PER_REQUEST as u64);
     assert_eq!(record(&fixtures.malicious, "<i>svc</i>", malicious), 3);
     assert_eq!(record(&fixtures.big, "big", big), BIG_SPANS as u64);
+    let tail = Tracer::builder()
+        .sampler(Sampler::never())
+        .tail_sampling(TailRule::errors().max_buffered_spans(INCOMPLETE_MISSING - 1));
+    let (recorded, stats) = record_with(tail, &fixtures.incomplete, "shop", incomplete);
+    assert_eq!(recorded, 3, "{stats:?}");
+    assert_eq!(stats.dropped.tail_buffer_full, INCOMPLETE_MISSING as u64);
     fixtures
 }
 
 /// Runs `work` under a tracer writing to `path`; returns how many spans were recorded (all of
 /// them: nothing may be dropped).
 fn record(path: &Path, service: &str, work: impl FnOnce()) -> u64 {
-    let tracer = Tracer::builder()
+    let (recorded, stats) = record_with(Tracer::builder(), path, service, work);
+    assert_eq!(stats.dropped.total(), 0, "{stats:?}");
+    recorded
+}
+
+/// Runs `work` under the tracer `builder` makes, writing to `path`; returns how many spans were
+/// recorded, and the counters.
+fn record_with(
+    builder: TracerBuilder,
+    path: &Path,
+    service: &str,
+    work: impl FnOnce(),
+) -> (u64, trace_core::Stats) {
+    let tracer = builder
         .service(service)
         .queue_capacity(1 << 18)
         .recorder(YamlRecorder::truncate(path).unwrap())
@@ -76,8 +102,22 @@ fn record(path: &Path, service: &str, work: impl FnOnce()) -> u64 {
         .unwrap();
     work();
     let stats = tracer.shutdown().unwrap();
-    assert_eq!(stats.dropped.total(), 0, "{stats:?}");
-    stats.recorded
+    (stats.recorded, stats)
+}
+
+/// A request whose first ten spans are evicted from a tail buffer of nine while it runs; two more
+/// follow, then the request fails, so the tail rule keeps what is left.
+fn incomplete() {
+    let mut root = span("POST /checkout").kind(SpanKind::Server).start();
+    let ctx = root.context().unwrap().clone();
+    for _ in 0..INCOMPLETE_MISSING {
+        drop(span("load item").child_of(ctx.clone()).enter());
+    }
+    for name in ["reserve stock", "charge card"] {
+        drop(span(name).child_of(ctx.clone()).enter());
+    }
+    root.set_error("card declined");
+    root.finish();
 }
 
 fn checkout() {

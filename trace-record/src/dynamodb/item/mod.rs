@@ -145,6 +145,24 @@ mod tests {
     }
 
     #[test]
+    fn negative_zero_keeps_its_sign() {
+        let mut span = sample();
+        span.tags = [Tag::new("minus zero", -0.0), Tag::new("zero", 0.0)]
+            .into_iter()
+            .collect();
+        let mut encoded = encode(&span.view(), None).unwrap();
+        encoded.item.values_mut().for_each(normalise_numbers);
+        let read = decode(&encoded.item).unwrap();
+        // `-0.0 == 0.0`: compare the bits, not the values.
+        let bits = |key: &str| match read.tags.get(key) {
+            Some(TagValue::Float(v)) => v.to_bits(),
+            other => panic!("{key}: {other:?}"),
+        };
+        assert_eq!(bits("minus zero"), (-0.0f64).to_bits());
+        assert_eq!(bits("zero"), 0.0f64.to_bits());
+    }
+
+    #[test]
     fn keys_are_fixed_width_hex_and_times_readable() {
         let item = encode(&sample().view(), Some(Duration::from_secs(3600)))
             .unwrap()
