@@ -41,7 +41,10 @@ pub struct Config {
 
 fn env_num(name: &str, default: u64) -> Result<u64, Error> {
     match std::env::var(name) {
-        Ok(v) => v.trim().parse().map_err(|e| format!("{name}={v:?}: {e}").into()),
+        Ok(v) => v
+            .trim()
+            .parse()
+            .map_err(|e| format!("{name}={v:?}: {e}").into()),
         Err(_) => Ok(default),
     }
 }
@@ -224,7 +227,12 @@ fn load(
     rate: Option<u64>,
 ) -> Result<Vec<(String, String)>, Error> {
     let mut cmd = Command::new(std::env::current_exe()?);
-    cmd.args(["load", &port.to_string(), &conns.to_string(), &requests.to_string()]);
+    cmd.args([
+        "load",
+        &port.to_string(),
+        &conns.to_string(),
+        &requests.to_string(),
+    ]);
     if let Some(rate) = rate {
         cmd.arg(rate.to_string());
     }

@@ -22,12 +22,17 @@ use crate::Error;
 pub fn main(args: &[String]) -> Result<(), Error> {
     let num = |i: usize, what: &str| -> Result<u64, Error> {
         let s = args.get(i).ok_or_else(|| format!("load: missing {what}"))?;
-        s.parse().map_err(|e| format!("load: {what} {s:?}: {e}").into())
+        s.parse()
+            .map_err(|e| format!("load: {what} {s:?}: {e}").into())
     };
     let port = u16::try_from(num(0, "port")?)?;
     let conns = num(1, "connection count")?.max(1);
     let requests = num(2, "request count")?;
-    let rate = if args.len() > 3 { Some(num(3, "rate")?.max(1)) } else { None };
+    let rate = if args.len() > 3 {
+        Some(num(3, "rate")?.max(1))
+    } else {
+        None
+    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -139,7 +144,10 @@ fn pace(senders: &[mpsc::UnboundedSender<Instant>], requests: u64, rate: u64) {
             i += 1;
         }
         let due = start + period.mul_f64(i as f64);
-        std::thread::sleep(due.saturating_duration_since(Instant::now()).max(PACER_TICK));
+        std::thread::sleep(
+            due.saturating_duration_since(Instant::now())
+                .max(PACER_TICK),
+        );
     }
 }
 
@@ -176,7 +184,9 @@ async fn connection(
             req = req.header("traceparent", ids.traceparent());
         }
         sender.ready().await?;
-        let resp = sender.send_request(req.body(Empty::<Bytes>::new())?).await?;
+        let resp = sender
+            .send_request(req.body(Empty::<Bytes>::new())?)
+            .await?;
         let ok = resp.status() == http::StatusCode::OK;
         resp.into_body().collect().await?;
         done += 1;

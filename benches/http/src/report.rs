@@ -100,9 +100,9 @@ fn summarize(runs: &[Run], v: Variant) -> Option<Summary> {
     let sum_opt = |f: &dyn Fn(&Run) -> Option<u64>| -> Option<u64> {
         runs.iter().map(|r| f(r)).sum::<Option<u64>>()
     };
-    let latency = runs[0].latency.map(|_| {
-        [0, 1, 2, 3].map(|i| median(&of(&|r| r.latency.map_or(f64::NAN, |l| l[i]))))
-    });
+    let latency = runs[0]
+        .latency
+        .map(|_| [0, 1, 2, 3].map(|i| median(&of(&|r| r.latency.map_or(f64::NAN, |l| l[i])))));
     Some(Summary {
         cpu: median(&cpu),
         cpu_range: range(&cpu),

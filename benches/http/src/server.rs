@@ -204,7 +204,9 @@ fn setup(variant: Variant) -> Result<(Router, Tracing), Error> {
             let layer = tracing_opentelemetry::layer().with_tracer(provider.tracer("http-bench"));
             let router = app::tracing_peer::router();
             let router = if variant == Variant::Otel {
-                tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer))?;
+                tracing::subscriber::set_global_default(
+                    tracing_subscriber::registry().with(layer),
+                )?;
                 router.layer(
                     tower_http::trace::TraceLayer::new_for_http()
                         .make_span_with(otel_propagation::make_span),
@@ -214,7 +216,9 @@ fn setup(variant: Variant) -> Result<(Router, Tracing), Error> {
                     .with_location(false)
                     .with_threads(false)
                     .with_tracked_inactivity(false);
-                tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer))?;
+                tracing::subscriber::set_global_default(
+                    tracing_subscriber::registry().with(layer),
+                )?;
                 router.layer(
                     tower_http::trace::TraceLayer::new_for_http()
                         .make_span_with(otel_propagation::make_span)
@@ -230,13 +234,14 @@ fn setup(variant: Variant) -> Result<(Router, Tracing), Error> {
         }
         Variant::Fastrace => {
             fastrace::set_reporter(counting::Fastrace, fastrace::collector::Config::default());
-            let router = app::fastrace_peer::router().layer(fastrace_axum::FastraceLayer::default());
+            let router =
+                app::fastrace_peer::router().layer(fastrace_axum::FastraceLayer::default());
             (router, Tracing::Fastrace)
         }
         Variant::Registry => {
             tracing::subscriber::set_global_default(tracing_subscriber::registry())?;
-            let router = app::tracing_peer::router()
-                .layer(tower_http::trace::TraceLayer::new_for_http());
+            let router =
+                app::tracing_peer::router().layer(tower_http::trace::TraceLayer::new_for_http());
             (router, Tracing::Nothing)
         }
     })

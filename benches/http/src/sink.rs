@@ -50,19 +50,20 @@ async fn serve(listener: std::net::TcpListener, counter: Arc<AtomicU64>) -> Resu
         let (stream, _) = listener.accept().await?;
         let counter = Arc::clone(&counter);
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                let counter = Arc::clone(&counter);
-                async move {
-                    // Read the whole body, as a collector would, then discard it.
-                    let _ = req.into_body().collect().await;
-                    counter.fetch_add(1, Ordering::Relaxed);
-                    let resp = hyper::Response::builder()
-                        .header(http::header::CONTENT_TYPE, "application/x-protobuf")
-                        .body(Full::new(Bytes::new()))
-                        .unwrap_or_default();
-                    Ok::<_, Infallible>(resp)
-                }
-            });
+            let service =
+                hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let counter = Arc::clone(&counter);
+                    async move {
+                        // Read the whole body, as a collector would, then discard it.
+                        let _ = req.into_body().collect().await;
+                        counter.fetch_add(1, Ordering::Relaxed);
+                        let resp = hyper::Response::builder()
+                            .header(http::header::CONTENT_TYPE, "application/x-protobuf")
+                            .body(Full::new(Bytes::new()))
+                            .unwrap_or_default();
+                        Ok::<_, Infallible>(resp)
+                    }
+                });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
