@@ -2,17 +2,18 @@
 //! load generator (another process), reads the server's CPU time and peak memory from `/proc`,
 //! and writes the report.
 //!
-//! Environment (defaults in brackets):
-//! - `HTTP_BENCH_REQUESTS` [300000]: measured requests per closed-loop run (after the warm-up);
-//! - `HTTP_BENCH_WARMUP` [20000]: requests before measuring, in every run;
-//! - `HTTP_BENCH_ROUNDS` [3]: interleaved rounds (every variant once per round); medians reported;
-//! - `HTTP_BENCH_CONNS` [16]: keep-alive connections of the load generator;
-//! - `HTTP_BENCH_VARIANTS` [all]: comma-separated variants (`plain` is always measured);
-//! - `HTTP_BENCH_HOG_VARIANTS` [plain,ours,ours_yaml,otel]: measured again at saturation beside
+//! Environment (defaults in parentheses):
+//! - `HTTP_BENCH_REQUESTS` (default 300000): measured requests per closed-loop run (after the warm-up);
+//! - `HTTP_BENCH_WARMUP` (default 20000): requests before measuring, in every run;
+//! - `HTTP_BENCH_ROUNDS` (default 3): interleaved rounds (every variant once per round); medians
+//!   reported; 0 runs the open loop only (it then needs `HTTP_BENCH_OPEN_RATE`);
+//! - `HTTP_BENCH_CONNS` (default 16): keep-alive connections of the load generator;
+//! - `HTTP_BENCH_VARIANTS` (default all): comma-separated variants (`plain` is always measured);
+//! - `HTTP_BENCH_HOG_VARIANTS` (default plain,ours,ours_yaml,otel): measured again at saturation beside
 //!   a process that keeps one core busy (`none` to skip);
-//! - `HTTP_BENCH_OPEN_SECS` [10]: length of each open-loop (fixed-rate) latency run (0 to skip);
-//! - `HTTP_BENCH_OPEN_RATE` [half of plain's median closed-loop throughput]: its rate, requests/s;
-//! - `HTTP_BENCH_REPORT` [http-bench-report.md]: where the Markdown report goes (also printed).
+//! - `HTTP_BENCH_OPEN_SECS` (default 10): length of each open-loop (fixed-rate) latency run (0 to skip);
+//! - `HTTP_BENCH_OPEN_RATE` (default half of plain's median closed-loop throughput): its rate, requests/s;
+//! - `HTTP_BENCH_REPORT` (default http-bench-report.md): where the Markdown report goes (also printed).
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -77,7 +78,7 @@ impl Config {
         Ok(Config {
             requests: env_num("HTTP_BENCH_REQUESTS", 300_000)?.max(1),
             warmup: env_num("HTTP_BENCH_WARMUP", 20_000)?,
-            rounds: usize::try_from(env_num("HTTP_BENCH_ROUNDS", 3)?.max(1))?,
+            rounds: usize::try_from(env_num("HTTP_BENCH_ROUNDS", 3)?)?,
             conns: env_num("HTTP_BENCH_CONNS", 16)?.max(1),
             variants,
             hog_variants: env_variants("HTTP_BENCH_HOG_VARIANTS", &hog_default)?,
@@ -360,6 +361,9 @@ pub fn run() -> Result<(), Error> {
         }
     }
     let mut hogged = Vec::new();
+    if cfg.rounds == 0 && cfg.open_rate.is_none() {
+        return Err("HTTP_BENCH_ROUNDS=0 measures no saturation: set HTTP_BENCH_OPEN_RATE".into());
+    }
     if !cfg.hog_variants.is_empty() {
         for round in 1..=cfg.rounds {
             eprintln!("closed loop beside a CPU hog, round {round}/{}", cfg.rounds);

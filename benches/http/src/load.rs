@@ -180,7 +180,7 @@ async fn connection(
         }
         let mut req = http::Request::get(format!("/work/{}", i % 1000))
             .header(http::header::HOST, "127.0.0.1");
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             req = req.header("traceparent", ids.traceparent());
         }
         sender.ready().await?;
