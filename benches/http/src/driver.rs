@@ -13,6 +13,7 @@
 //!   a process that keeps one core busy (`none` to skip);
 //! - `HTTP_BENCH_OPEN_SECS` (default 10): length of each open-loop (fixed-rate) latency run (0 to skip);
 //! - `HTTP_BENCH_OPEN_RATE` (default half of plain's median closed-loop throughput): its rate, requests/s;
+//! - `HTTP_BENCH_YAML_DIR` (default the temporary directory): where `ours_yaml` writes its file;
 //! - `HTTP_BENCH_REPORT` (default http-bench-report.md): where the Markdown report goes (also printed).
 
 use std::io::{BufRead, BufReader, Write};

@@ -266,7 +266,12 @@ pub fn render(
             .map_or(f64::NAN, |l| l[1]);
         let _ = writeln!(
             o,
-            "#### Latency at a fixed rate: {rate} requests/s (half of plain's saturation throughput), {} s per variant\n",
+            "#### Latency at a fixed rate: {rate} requests/s ({}), {} s per variant\n",
+            if cfg.open_rate.is_some() {
+                "set by HTTP_BENCH_OPEN_RATE"
+            } else {
+                "half of plain's saturation throughput"
+            },
             cfg.open_secs
         );
         let _ = writeln!(

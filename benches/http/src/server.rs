@@ -164,7 +164,10 @@ fn setup(variant: Variant) -> Result<(Router, Tracing), Error> {
             (app::ours::router().layer(ServerTraceLayer::new()), tracing)
         }
         Variant::OursYaml => {
-            let path = std::env::temp_dir().join(format!("http-bench-{}.yaml", std::process::id()));
+            // HTTP_BENCH_YAML_DIR puts the file elsewhere (/dev/shm: no disk behind the writes).
+            let dir = std::env::var_os("HTTP_BENCH_YAML_DIR")
+                .map_or_else(std::env::temp_dir, std::path::PathBuf::from);
+            let path = dir.join(format!("http-bench-{}.yaml", std::process::id()));
             let guard = ours()
                 .recorder(trace_record::YamlRecorder::truncate(&path)?)
                 .install()?;
