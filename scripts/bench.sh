@@ -13,10 +13,46 @@
 # Environment: BENCH_SKIP_CRITERION=1 reuses the last criterion results; BENCH_SKIP_CALLGRIND=1
 # reuses the last callgrind counts (if any); BENCH_CLOCK=wall times with the wall clock instead
 # of the benchmarking thread's CPU time; BENCH_CALLGRIND_ITERS (default 2000) iterations per callgrind run.
+#
+# `scripts/bench.sh http` runs the end-to-end HTTP benchmark of issue 17 instead (benches/http):
+# every server variant in a process of its own under a separate load generator; its report goes to
+# stdout and $CARGO_TARGET_DIR/http-bench-report.md. Its settings are HTTP_BENCH_* variables (see
+# benches/http/src/driver.rs). `scripts/bench.sh http-profile [VARIANT] [N]` runs one server
+# (default `ours`, 20000 requests) under callgrind and writes its callgrind_annotate profile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+
+http_bench_exe() {
+  cargo build --profile bench -p http-bench --message-format=json 2>/dev/null |
+    jq -r 'select(.reason == "compiler-artifact" and .target.name == "http-bench") | .executable // empty' |
+    tail -n1
+}
+
+case "${1:-}" in
+  http)
+    printf '\n==> building benches/http (bench profile)\n' >&2
+    exe=$(http_bench_exe)
+    [ -x "$exe" ] || { echo "could not build benches/http (cargo build --profile bench -p http-bench)" >&2; exit 1; }
+    HTTP_BENCH_REPORT="${HTTP_BENCH_REPORT:-$CARGO_TARGET_DIR/http-bench-report.md}" "$exe" run
+    exit 0
+    ;;
+  http-profile)
+    command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
+    exe=$(http_bench_exe)
+    [ -x "$exe" ] || { echo "could not build benches/http (cargo build --profile bench -p http-bench)" >&2; exit 1; }
+    variant="${2:-ours}"
+    out="$CARGO_TARGET_DIR/bench/http-cg.$variant.out"
+    mkdir -p "$CARGO_TARGET_DIR/bench"
+    HTTP_BENCH_SERVER_WRAPPER="valgrind --tool=callgrind --callgrind-out-file=$out" \
+      "$exe" profile "$variant" "${3:-20000}"
+    callgrind_annotate --inclusive=yes "$out" >"$out.inclusive.txt" 2>/dev/null || true
+    callgrind_annotate --inclusive=no "$out" >"$out.self.txt" 2>/dev/null || true
+    echo "callgrind profile: $out (annotated: $out.inclusive.txt, $out.self.txt)" >&2
+    exit 0
+    ;;
+esac
 OUT="$CARGO_TARGET_DIR/bench"
 mkdir -p "$OUT"
 REPORT="$CARGO_TARGET_DIR/bench-report.md"

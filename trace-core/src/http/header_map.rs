@@ -10,9 +10,9 @@ const UNREADABLE: &str = "\u{fffd}";
 
 impl Carrier for HeaderMap {
     fn get_all(&self, name: &str) -> Vec<&str> {
-        let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
-            return Vec::new();
-        };
+        // Looked up by `&str`: the map lowercases it on the stack, where building a `HeaderName`
+        // would allocate for every name that is not a standard header (`traceparent`). An absent
+        // header (or an invalid name) costs no allocation: an empty `Vec` has none.
         HeaderMap::get_all(self, name)
             .iter()
             .map(|v| v.to_str().unwrap_or(UNREADABLE))

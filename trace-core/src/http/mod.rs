@@ -25,6 +25,8 @@ pub mod semconv;
 #[cfg(feature = "tower")]
 mod client;
 #[cfg(feature = "tower")]
+mod names;
+#[cfg(feature = "tower")]
 mod response;
 #[cfg(feature = "tower")]
 mod server;

@@ -1,5 +1,6 @@
 //! The server side: a `tower` layer that traces every request.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use http::{Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::http::names::{method_name, route_names};
 use crate::http::response::ResponseFuture;
 use crate::http::semconv::{CLIENT_ADDRESS, HTTP_REQUEST_METHOD, HTTP_ROUTE, URL_PATH};
 use crate::http::status::Side;
@@ -167,23 +169,44 @@ where
         let config = &self.config;
         let peer = peer_of(&req);
         let remote = config.propagators.extract(req.headers());
-        let method = req.method().as_str().to_owned();
-        let path = req.uri().path().to_owned();
-        let route = route_of(&req).map(str::to_owned);
-        let mut builder = span(format!("{method} {}", route.as_deref().unwrap_or(&path)))
-            .kind(SpanKind::Server)
-            .tag(HTTP_REQUEST_METHOD, method)
-            .tag(URL_PATH, path);
-        if let Some(route) = route {
-            builder = builder.tag(HTTP_ROUTE, route);
-        }
-        if let Some(peer) = peer {
-            builder = builder.tag(CLIENT_ADDRESS, peer.ip().to_string());
-        }
+        let method = method_name(req.method());
+        let route = route_of(&req);
+        // A known route's name and template are static strings, made once (see `names`).
+        let names = method.zip(route).and_then(|(m, r)| route_names(m, r));
+        let name: Cow<'static, str> = match (names, route) {
+            (Some(n), _) => Cow::Borrowed(n.name),
+            (None, Some(route)) => Cow::Owned(format!("{} {route}", req.method())),
+            (None, None) => Cow::Owned(format!("{} {}", req.method(), req.uri().path())),
+        };
+        let builder = span(name).kind(SpanKind::Server);
         let mut span = config
             .trust
             .server_parent(builder, remote, peer.map(|p| p.ip()))
             .start();
+        // Tags go on the open span, not the builder: an unsampled request makes none of them,
+        // and a sampled one writes them straight into the span's recycled data box.
+        if span.is_recording() {
+            let method: Cow<'static, str> = match method {
+                Some(m) => Cow::Borrowed(m),
+                None => Cow::Owned(req.method().as_str().to_owned()),
+            };
+            span.set_tag(HTTP_REQUEST_METHOD, method);
+            let path = req.uri().path();
+            let path: Cow<'static, str> = match names {
+                // A route without parameters is its own path.
+                Some(n) if n.route == path => Cow::Borrowed(n.route),
+                _ => Cow::Owned(path.to_owned()),
+            };
+            span.set_tag(URL_PATH, path);
+            match (names, route) {
+                (Some(n), _) => span.set_tag(HTTP_ROUTE, n.route),
+                (None, Some(route)) => span.set_tag(HTTP_ROUTE, route.to_owned()),
+                (None, None) => {}
+            }
+            if let Some(peer) = peer {
+                span.set_tag(CLIENT_ADDRESS, peer.ip().to_string());
+            }
+        }
 
         let mut response_headers = Vec::new();
         if let Some(ctx) = span.context() {
