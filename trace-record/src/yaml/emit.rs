@@ -66,7 +66,8 @@ impl Memo {
             Slot::TagKey(_) => return string(out, s),
         };
         let (text, written) = &mut self.seen[index];
-        if text.as_slice() != s.as_bytes() {
+        // Nothing written yet (any string writes something, `""` at least), or other text.
+        if written.is_empty() || text.as_slice() != s.as_bytes() {
             text.clear();
             text.extend_from_slice(s.as_bytes());
             written.clear();
@@ -592,7 +593,7 @@ mod tests {
     fn a_remembered_string_is_written_as_it_would_be_afresh() {
         let mut memo = Memo::default();
         for s in [
-            "GET", "yes", "yes", "GET", "a: b", "a: b", "", "x", "12", "12", "user.id",
+            "", "GET", "yes", "yes", "GET", "a: b", "a: b", "", "x", "12", "12", "user.id",
         ] {
             for slot in [Slot::Name, Slot::TagKey(3), Slot::TagKey(TAG_SLOTS + 1)] {
                 let (mut remembered, mut afresh) = (Vec::new(), Vec::new());
