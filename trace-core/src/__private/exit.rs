@@ -55,25 +55,34 @@ pub trait ErrorWithDebug: Debug {}
 #[diagnostic::do_not_recommend]
 impl<T: Debug + ?Sized> ErrorWithDebug for T {}
 
-/// Marks `span` as failed with the error's `Display` text when `result` is an `Err`.
+/// Marks `span` as failed with the error's `Display` text when `result` is an `Err`, and gives
+/// `result` back. The value comes first: the expansion's argument order then evaluates the
+/// function's returned expression (which may itself leave through a recorded `?`) before it
+/// borrows the span.
 #[inline]
 pub fn record_err_display<S: ErrorSink, T, E: ErrorWithDisplay>(
+    result: Result<T, E>,
     span: &mut S,
-    result: &Result<T, E>,
-) {
-    if let Err(e) = result
+) -> Result<T, E> {
+    if let Err(e) = &result
         && span.is_recording()
     {
         span.fail(e.to_string());
     }
+    result
 }
 
-/// Marks `span` as failed with the error's `Debug` text when `result` is an `Err`.
+/// Marks `span` as failed with the error's `Debug` text when `result` is an `Err`, and gives
+/// `result` back (see [`record_err_display`]).
 #[inline]
-pub fn record_err_debug<S: ErrorSink, T, E: ErrorWithDebug>(span: &mut S, result: &Result<T, E>) {
-    if let Err(e) = result
+pub fn record_err_debug<S: ErrorSink, T, E: ErrorWithDebug>(
+    result: Result<T, E>,
+    span: &mut S,
+) -> Result<T, E> {
+    if let Err(e) = &result
         && span.is_recording()
     {
         span.fail(format!("{e:?}"));
     }
+    result
 }

@@ -2,8 +2,8 @@
 //! recording code first, without a closure around the body (which would break `#[track_caller]`,
 //! `return` in nested positions and borrow-checking of the body as written).
 //!
-//! - the tail expression `e` becomes `{ let r: R = e; <record r>; r }`;
-//! - `return e` becomes `return { let r: R = e; <record r>; r }`;
+//! - the tail expression `e` becomes `{ let r: R = e; <record r and yield it> }`;
+//! - `return e` becomes `return { let r: R = e; <record r and yield it> }`;
 //! - `e?` becomes `match e { Ok(v) => v, Err(e) => return <as above>(Err(From::from(e))) }`
 //!   (`Some`/`None` for a function returning `Option`), which is what `?` desugars to for these
 //!   two types.
@@ -139,7 +139,7 @@ fn mentions_break(tokens: TokenStream) -> bool {
     })
 }
 
-/// `{ let r: R = value; <record>; r }`.
+/// `{ let r: R = value; <record r and yield it> }`.
 pub(crate) fn through(
     value: &TokenStream,
     span: Span,
@@ -151,13 +151,7 @@ pub(crate) fn through(
     quote_spanned! {at(span)=>
         {
             let #r #annotation = #value;
-            // The value may diverge (`panic!()` as the tail); the recording is then unreachable,
-            // which is fine and not the user's concern.
-            #[allow(unreachable_code)]
-            {
-                #record
-            }
-            #r
+            #record
         }
     }
 }
