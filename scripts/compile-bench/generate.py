@@ -55,8 +55,20 @@ def dependency(variant, workspace):
     return ""
 
 
+# Our crates are path dependencies here, which cargo would build incrementally in debug (as it
+# does a workspace's own crates); from crates.io they are built like tracing and fastrace are, in
+# one non-incremental pass, and so they are here.
+AS_FROM_A_REGISTRY = """
+[profile.dev.package.trace-core]
+incremental = false
+[profile.dev.package.trace-macros]
+incremental = false
+"""
+
+
 def manifest(name, variant, workspace, with_bin):
     bin_section = '\n[[bin]]\nname = "all"\npath = "src/bin/all.rs"\n' if with_bin else ""
+    profile = AS_FROM_A_REGISTRY if variant == "ours" else ""
     return f"""[package]
 name = "{name}"
 version = "0.1.0"
@@ -68,6 +80,7 @@ path = "src/lib.rs"
 {bin_section}
 [dependencies]
 {dependency(variant, workspace)}
+{profile}
 # Outside any workspace: built on its own, with its own target directory.
 [workspace]
 """

@@ -94,15 +94,15 @@ impl Process {
     }
 }
 
-/// The machine's host name, through `gethostname(2)` of the C library trace-core already links
-/// (the `gethostname` crate would bring `rustix`, the heaviest crate of the runtime's build).
+/// The machine's host name, through the C library's `gethostname(2)` (the `gethostname` crate
+/// would bring `rustix`, the heaviest crate of the runtime's build).
 #[cfg(unix)]
 fn host_name() -> String {
     // POSIX caps host names at HOST_NAME_MAX (255 on Linux, 256 elsewhere), plus the NUL.
     let mut buf = [0u8; 257];
     // SAFETY: the pointer and length describe `buf`, which outlives the call; the C library writes
     // at most `len` bytes.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
+    let rc = unsafe { crate::c_library::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
     if rc != 0 {
         return "unknown".to_owned();
     }
