@@ -17,7 +17,7 @@ pub mod v1 {
         ErrorSink, ErrorWithDebug, ErrorWithDisplay, record_err_debug, record_err_display,
     };
     pub use super::future::{Instrumented, Recorded};
-    pub use super::name::{MethodCallsite, qualified, qualified_len, utf8};
+    pub use super::name::MethodCallsite;
     pub use super::record::{
         RecordableArg, RecordableReturn, RetViaDebug, RetViaDisplay, RetViaTyped, RetWrap,
         TagViaDebug, TagViaDisplay, TagViaTyped, TagWrap, TypedTag,
