@@ -15,7 +15,8 @@ token counter (`count_tokens.rs`) for the expanded code.
     generate.py WORKSPACE OUT_DIR
 
 writes OUT_DIR/<variant>/ (the library and its binary), OUT_DIR/deps-<variant>/ for the variants
-plain, ours, tracing and fastrace, and OUT_DIR/count-tokens/. The functions' bodies are the same
+plain, ours, tracing and fastrace, OUT_DIR/deps-tracing-subscriber/ (tracing with what records
+its spans) and OUT_DIR/count-tokens/. The functions' bodies are the same
 in every variant; only the attribute and the `use` line differ.
 """
 
@@ -251,6 +252,20 @@ def main():
         for d in (crate, deps):
             if not os.path.exists(os.path.join(d, "Cargo.lock")):
                 shutil.copy(lock, os.path.join(d, "Cargo.lock"))
+    # tracing's tree with what records its spans (ours and fastrace's trees hold their recording
+    # runtime): tracing-subscriber with its formatter, without ANSI colours and `log` support.
+    sub = os.path.join(out, "deps-tracing-subscriber")
+    write(
+        os.path.join(sub, "Cargo.toml"),
+        manifest("deps_tracing_subscriber", "tracing", workspace, False).replace(
+            'tracing = "0.1.44"\n',
+            'tracing = "0.1.44"\n'
+            'tracing-subscriber = { version = "0.3.23", default-features = false, features = ["fmt", "smallvec"] }\n',
+        ),
+    )
+    write(os.path.join(sub, "src", "lib.rs"), "//! The dependency tree alone.\n")
+    if not os.path.exists(os.path.join(sub, "Cargo.lock")):
+        shutil.copy(lock, os.path.join(sub, "Cargo.lock"))
     counter = os.path.join(out, "count-tokens")
     write(os.path.join(counter, "Cargo.toml"), COUNTER_MANIFEST)
     here = os.path.dirname(os.path.abspath(__file__))

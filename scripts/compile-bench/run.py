@@ -8,7 +8,8 @@ its dependencies are built once before the rounds. Then, in every round and for 
 order rotates from round to round, so no variant always runs first or last):
 
 - `deps cold`: the dependency tree alone (a crate with the toolkit as its only dependency and no
-  code) built in debug into an empty target directory;
+  code) built in debug into an empty target directory; for tracing also with tracing-subscriber,
+  which records its spans (ours and fastrace's trees hold their recording runtime);
 - `debug`: `cargo build --lib` of the generated crate after `cargo clean -p` (dependencies built);
 - `debug after edit`: the same build after changing a constant in one function's body;
 - `check`, `check after edit`: the same with `cargo check --lib`;
@@ -100,17 +101,26 @@ def load():
         return float("nan")
 
 
+def deps_cold(work, name):
+    """Seconds to build `deps-<name>` (the dependency tree alone) into an empty target directory,
+    and how many crates that compiled."""
+    target = os.path.join(work, f"target-deps-{name}")
+    shutil.rmtree(target, ignore_errors=True)
+    seconds, _, err = cargo(["build"], os.path.join(work, f"deps-{name}"), target)
+    crates = sum(1 for line in err.splitlines() if line.strip().startswith("Compiling")) - 1
+    shutil.rmtree(target, ignore_errors=True)
+    return seconds, crates
+
+
 def measure_once(work, variant, edits):
     crate = os.path.join(work, variant)
     target = os.path.join(work, f"target-{variant}")
     name = f"bench_{variant}"
     out = {}
 
-    deps_target = os.path.join(work, f"target-deps-{variant}")
-    shutil.rmtree(deps_target, ignore_errors=True)
-    out["deps_cold"], _, err = cargo(["build"], os.path.join(work, f"deps-{variant}"), deps_target)
-    out["deps_crates"] = sum(1 for line in err.splitlines() if line.strip().startswith("Compiling")) - 1
-    shutil.rmtree(deps_target, ignore_errors=True)
+    out["deps_cold"], out["deps_crates"] = deps_cold(work, variant)
+    if variant == "tracing":
+        out["deps_cold_sub"], out["deps_crates_sub"] = deps_cold(work, "tracing-subscriber")
 
     cargo(["clean", "-p", name], crate, target)
     out["debug"], _, _ = cargo(["build", "--lib"], crate, target)
@@ -178,6 +188,14 @@ def table(results, rounds, info):
             f"| {label} | {' | '.join(cells)} | {med['ours'] / med['tracing']:.2f} | "
             f"{med['ours'] / med['fastrace']:.2f} |"
         )
+    values = [r["tracing"]["deps_cold_sub"] for r in results["rounds"]]
+    m = statistics.median(values)
+    out.append(
+        f"| the dependency tree, tracing with tracing-subscriber (`fmt`) | | "
+        f"{stats('ours', 'deps_cold')[0]:.2f} | {m:.2f} ({min(values):.2f}–{max(values):.2f}) "
+        f"({results['rounds'][0]['tracing']['deps_crates_sub']} crates) | | "
+        f"{stats('ours', 'deps_cold')[0] / m:.2f} | |"
+    )
     s = results["sizes"]
     out += ["", "| size | plain | ours | tracing | fastrace | ours / tracing | ours / fastrace |",
             "|---|---:|---:|---:|---:|---:|---:|"]
