@@ -67,7 +67,7 @@ pub fn record_err_display<S: ErrorSink, T, E: ErrorWithDisplay>(
     if let Err(e) = &result
         && span.is_recording()
     {
-        span.fail(e.to_string());
+        fail(span, e);
     }
     result
 }
@@ -82,7 +82,24 @@ pub fn record_err_debug<S: ErrorSink, T, E: ErrorWithDebug>(
     if let Err(e) = &result
         && span.is_recording()
     {
-        span.fail(format!("{e:?}"));
+        fail(span, &DebugAsDisplay(e));
     }
     result
+}
+
+/// The error path, out of line and compiled once in trace-core: every function with `err` inlines
+/// only the `Err` test and the recording check, not the formatting machinery.
+#[cold]
+#[inline(never)]
+fn fail(span: &mut dyn ErrorSink, error: &dyn Display) {
+    span.fail(error.to_string());
+}
+
+/// `Debug` text through `Display`, for [`fail`].
+struct DebugAsDisplay<'a, E: ?Sized>(&'a E);
+
+impl<E: Debug + ?Sized> Display for DebugAsDisplay<'_, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        Debug::fmt(self.0, f)
+    }
 }
