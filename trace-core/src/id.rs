@@ -260,7 +260,7 @@ thread_local! {
 }
 
 /// Next value of this thread's id generator: wyrand (fast, passes BigCrush, 2^64 period) seeded
-/// once per thread from the OS through `rand`, so threads and processes draw independent sequences.
+/// once per thread from the OS (see [`seed`]), so threads and processes draw independent sequences.
 #[inline]
 pub(crate) fn next_random() -> u64 {
     RNG_STATE.with(|state| {
@@ -275,13 +275,26 @@ pub(crate) fn next_random() -> u64 {
     })
 }
 
+/// A non-zero seed from the OS's random source, without a dependency: the standard library keys
+/// each thread's `RandomState` with 128 bits it fetched from the OS (`getrandom` on Linux,
+/// `arc4random` / `ProcessPrng` elsewhere), and SipHash under that secret key gives values no one
+/// can predict. Ids need unpredictable and independent streams, not cryptography, so this replaces
+/// `rand` (and its ChaCha implementation) at no cost in quality. Hashing the state's address and a
+/// counter keeps two seeds from the same thread distinct.
 #[cold]
 fn seed() -> u64 {
+    use std::hash::BuildHasher;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SEEDS: AtomicU64 = AtomicU64::new(0);
+    let keys = std::collections::hash_map::RandomState::new();
+    let salt = RNG_STATE.with(|s| std::ptr::from_ref(s) as usize as u64);
+    let mut n = SEEDS.fetch_add(1, Ordering::Relaxed);
     loop {
-        let s: u64 = rand::random();
+        let s = keys.hash_one((salt, n));
         if s != 0 {
             return s;
         }
+        n = n.wrapping_add(1);
     }
 }
 
@@ -304,6 +317,13 @@ mod tests {
         let a = std::thread::spawn(|| (0..4).map(|_| SpanId::random()).collect::<Vec<_>>());
         let b = std::thread::spawn(|| (0..4).map(|_| SpanId::random()).collect::<Vec<_>>());
         assert_ne!(a.join().unwrap(), b.join().unwrap());
+    }
+
+    #[test]
+    fn seeds_are_nonzero_and_distinct() {
+        let seeds: std::collections::HashSet<u64> = (0..1_000).map(|_| seed()).collect();
+        assert_eq!(seeds.len(), 1_000);
+        assert!(!seeds.contains(&0));
     }
 
     #[test]

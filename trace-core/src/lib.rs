@@ -40,6 +40,7 @@
 #[doc(hidden)]
 pub mod __private;
 mod baggage;
+mod c_library;
 mod callsite;
 mod clock;
 mod context;

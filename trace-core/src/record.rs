@@ -86,13 +86,37 @@ impl Process {
             .ok()
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "unknown".to_owned());
-        let host = gethostname::gethostname().to_string_lossy().into_owned();
         Self {
             name,
             pid: std::process::id(),
-            host,
+            host: host_name(),
         }
     }
+}
+
+/// The machine's host name, through the C library's `gethostname(2)` (the `gethostname` crate
+/// would bring `rustix`, the heaviest crate of the runtime's build).
+#[cfg(unix)]
+fn host_name() -> String {
+    // POSIX caps host names at HOST_NAME_MAX (255 on Linux, 256 elsewhere), plus the NUL.
+    let mut buf = [0u8; 257];
+    // SAFETY: the pointer and length describe `buf`, which outlives the call; the C library writes
+    // at most `len` bytes.
+    let rc = unsafe { crate::c_library::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
+    if rc != 0 {
+        return "unknown".to_owned();
+    }
+    // A name that filled the buffer may lack its NUL; the last byte stays 0 either way.
+    let len = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..len]).into_owned()
+}
+
+/// The machine's host name, from the environment where there is no `gethostname(2)`.
+#[cfg(not(unix))]
+fn host_name() -> String {
+    std::env::var("COMPUTERNAME")
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_else(|_| "unknown".to_owned())
 }
 
 impl fmt::Display for Process {
@@ -188,5 +212,12 @@ mod tests {
         let p = Process::current();
         assert_eq!(p.pid, std::process::id());
         assert!(!p.name.is_empty() && !p.host.is_empty());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn host_name_is_the_kernels() {
+        let kernel = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+        assert_eq!(host_name(), kernel.trim_end());
     }
 }

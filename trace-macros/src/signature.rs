@@ -199,7 +199,9 @@ pub(crate) fn annotation(ty: &Type) -> Option<Type> {
             }
         }
     }
-    let mut ty = ty.clone();
+    // A copy through tokens: syn's `Clone` impls are a feature (`clone-impls`) whose build costs
+    // more than re-parsing one type per function.
+    let mut ty: Type = syn::parse2(ty.to_token_stream()).ok()?;
     ImplToInfer.visit_type_mut(&mut ty);
     match ty {
         Type::Infer(_) => None,

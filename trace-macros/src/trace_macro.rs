@@ -6,7 +6,7 @@ use syn::LitStr;
 
 use crate::args::{self, ErrMode, Kind, Value};
 use crate::errors::Errors;
-use crate::expand::{SiteName, callsite, hidden, kind, runtime, tag_statements};
+use crate::expand::{SiteName, callsite, hidden, runtime, tag_statements};
 use crate::split;
 use crate::suggest::{backticked, closest};
 use crate::tags::{self, Tag};
@@ -243,8 +243,7 @@ fn unknown_option(name: &str) -> String {
 
 fn generate(name: &TokenStream, options: &Options, body: Option<Body>) -> TokenStream {
     let v1 = runtime(None);
-    let kind = kind(&v1, options.kind.as_ref());
-    let (items, site) = callsite(&v1, SiteName::Given(name.clone()), &kind);
+    let site = callsite(&v1, SiteName::Given(name.clone()), options.kind.as_ref());
     let mutable = (!options.tags.is_empty()).then(|| quote!(mut));
     match body {
         None => {
@@ -255,7 +254,7 @@ fn generate(name: &TokenStream, options: &Options, body: Option<Body>) -> TokenS
             // expression context" rather than something about `let` in conditions.
             quote! {
                 ();
-                let #mutable #guard = { #items #v1::SpanGuard::enter(#site) };
+                let #mutable #guard = #v1::SpanGuard::enter(#site);
                 #tags
             }
         }
@@ -264,7 +263,7 @@ fn generate(name: &TokenStream, options: &Options, body: Option<Body>) -> TokenS
             let tags = tag_statements(&v1, &guard, &options.tags);
             let Some(err) = &options.err else {
                 return quote!({
-                    let #mutable #guard = { #items #v1::SpanGuard::enter(#site) };
+                    let #mutable #guard = #v1::SpanGuard::enter(#site);
                     #tags
                     #block
                 });
@@ -272,11 +271,10 @@ fn generate(name: &TokenStream, options: &Options, body: Option<Body>) -> TokenS
             let value = hidden("__trace_value");
             let record = crate::expand::record_err(&v1, err, &guard, &value);
             quote!({
-                let mut #guard = { #items #v1::SpanGuard::enter(#site) };
+                let mut #guard = #v1::SpanGuard::enter(#site);
                 #tags
                 let #value = #block;
                 #record
-                #value
             })
         }
         Some(Body::Async(future)) => {
@@ -284,23 +282,16 @@ fn generate(name: &TokenStream, options: &Options, body: Option<Body>) -> TokenS
             let tags = tag_statements(&v1, &span, &options.tags);
             let Some(err) = &options.err else {
                 return quote!({
-                    let #mutable #span = { #items #v1::Span::start(#site) };
+                    let #mutable #span = #v1::Span::start(#site);
                     #tags
                     #v1::FutureExt::in_span(#future, #span)
                 });
             };
-            let value = hidden("__trace_value");
-            let inner = hidden("__trace_future");
-            let record = crate::expand::record_err(&v1, err, &span, &value);
+            let record = crate::expand::record_err_in_future(&v1, err, &span, &future);
             quote!({
-                let #mutable #span = { #items #v1::Span::start(#site) };
+                let #mutable #span = #v1::Span::start(#site);
                 #tags
-                let #inner = #future;
-                async move {
-                    let (#value, mut #span) = #v1::Instrumented::new(#inner, #span).await;
-                    #record
-                    #value
-                }
+                #record
             })
         }
     }

@@ -55,25 +55,51 @@ pub trait ErrorWithDebug: Debug {}
 #[diagnostic::do_not_recommend]
 impl<T: Debug + ?Sized> ErrorWithDebug for T {}
 
-/// Marks `span` as failed with the error's `Display` text when `result` is an `Err`.
+/// Marks `span` as failed with the error's `Display` text when `result` is an `Err`, and gives
+/// `result` back. The value comes first: the expansion's argument order then evaluates the
+/// function's returned expression (which may itself leave through a recorded `?`) before it
+/// borrows the span.
 #[inline]
 pub fn record_err_display<S: ErrorSink, T, E: ErrorWithDisplay>(
+    result: Result<T, E>,
     span: &mut S,
-    result: &Result<T, E>,
-) {
-    if let Err(e) = result
+) -> Result<T, E> {
+    if let Err(e) = &result
         && span.is_recording()
     {
-        span.fail(e.to_string());
+        fail(span, e);
     }
+    result
 }
 
-/// Marks `span` as failed with the error's `Debug` text when `result` is an `Err`.
+/// Marks `span` as failed with the error's `Debug` text when `result` is an `Err`, and gives
+/// `result` back (see [`record_err_display`]).
 #[inline]
-pub fn record_err_debug<S: ErrorSink, T, E: ErrorWithDebug>(span: &mut S, result: &Result<T, E>) {
-    if let Err(e) = result
+pub fn record_err_debug<S: ErrorSink, T, E: ErrorWithDebug>(
+    result: Result<T, E>,
+    span: &mut S,
+) -> Result<T, E> {
+    if let Err(e) = &result
         && span.is_recording()
     {
-        span.fail(format!("{e:?}"));
+        fail(span, &DebugAsDisplay(e));
+    }
+    result
+}
+
+/// The error path, out of line and compiled once in trace-core: every function with `err` inlines
+/// only the `Err` test and the recording check, not the formatting machinery.
+#[cold]
+#[inline(never)]
+fn fail(span: &mut dyn ErrorSink, error: &dyn Display) {
+    span.fail(error.to_string());
+}
+
+/// `Debug` text through `Display`, for [`fail`].
+struct DebugAsDisplay<'a, E: ?Sized>(&'a E);
+
+impl<E: Debug + ?Sized> Display for DebugAsDisplay<'_, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        Debug::fmt(self.0, f)
     }
 }

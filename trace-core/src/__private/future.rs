@@ -1,5 +1,6 @@
-//! A future in a span that hands the span back with the output, so the expansion can record the
-//! output (`err`, `ret`) before the span finishes.
+//! Futures in a span for the expansion: one that hands the span back with the output, so the
+//! expansion can record the output (`ret`) before the span finishes, and one that records the
+//! error itself (`err` alone), so the expansion is a single call.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -50,5 +51,55 @@ impl<F: Future> Future for Instrumented<F> {
             Poll::Ready(out) => Poll::Ready((out, this.span.take().unwrap_or_else(Span::disabled))),
             Poll::Pending => Poll::Pending,
         }
+    }
+}
+
+pin_project! {
+    /// Enters its span on every poll, like [`InSpan`](crate::InSpan); when the inner future is
+    /// ready, `record` sees its output and the span (the expansion passes
+    /// [`record_err_display`](super::exit::record_err_display) or its `Debug` twin) and the span
+    /// finishes.
+    #[derive(Debug)]
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Recorded<F, R> {
+        #[pin]
+        inner: F,
+        span: Span,
+        record: Option<R>,
+    }
+}
+
+impl<F: Future, R: FnOnce(F::Output, &mut Span) -> F::Output> Recorded<F, R> {
+    /// `inner`, run inside `span`, its output passed through `record`.
+    #[inline]
+    pub const fn new(inner: F, span: Span, record: R) -> Self {
+        Self {
+            inner,
+            span,
+            record: Some(record),
+        }
+    }
+}
+
+impl<F: Future, R: FnOnce(F::Output, &mut Span) -> F::Output> Future for Recorded<F, R> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let entered = this.span.enter();
+        let poll = this.inner.poll(cx);
+        drop(entered);
+        let Poll::Ready(out) = poll else {
+            return Poll::Pending;
+        };
+        // Polled after completion: the inner future decided what that means.
+        let Some(record) = this.record.take() else {
+            return Poll::Ready(out);
+        };
+        let out = record(out, this.span);
+        // The span ends with the future's work, not when the caller drops the future.
+        drop(std::mem::replace(this.span, Span::disabled()));
+        Poll::Ready(out)
     }
 }

@@ -9,20 +9,35 @@ mod exit;
 mod future;
 mod name;
 mod record;
+mod site;
 
 /// The items version 1 of the macro expansion uses.
 pub mod v1 {
     pub use super::exit::{
         ErrorSink, ErrorWithDebug, ErrorWithDisplay, record_err_debug, record_err_display,
     };
-    pub use super::future::Instrumented;
-    pub use super::name::{MethodCallsite, qualified, qualified_len, utf8};
+    pub use super::future::{Instrumented, Recorded};
+    pub use super::name::MethodCallsite;
     pub use super::record::{
         RecordableArg, RecordableReturn, RetViaDebug, RetViaDisplay, RetViaTyped, RetWrap,
         TagViaDebug, TagViaDisplay, TagViaTyped, TagWrap, TypedTag,
     };
+    pub use super::site::{site, site_kind};
     pub use crate::callsite::Callsite;
     pub use crate::span::{FutureExt, Span, SpanGuard, SpanKind, TagValue};
+
+    /// The traits that turn a value into a tag, imported together by the expansion: the first
+    /// that applies to `(&&&TagWrap(&value))` wins (see [`TagWrap`]).
+    pub mod tag {
+        pub use super::super::record::{TagViaDebug, TagViaDisplay, TagViaTyped};
+    }
+
+    /// An expression of type `T` that is never evaluated (`if false { return hint::<T>(); }`):
+    /// tells type inference what an `async` block returns.
+    #[inline]
+    pub fn hint<T>() -> T {
+        unreachable!("`hint` is only named in code that never runs")
+    }
 
     /// Whether `#[traced]` and `trace!` were compiled out (feature `macros-off`): then they emit
     /// the user's code unchanged and open no span.

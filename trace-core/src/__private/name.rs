@@ -1,66 +1,15 @@
 //! Default span names, computed at most once per call site and never formatted per call.
 //!
-//! Free functions are named `module::function` (the innermost module), built at compile time from
-//! `module_path!()`. Methods are named `Type::method`: an attribute on a method cannot see its
-//! `Self` type, so the name is made from `core::any::type_name::<Self>()` the first time the call
-//! site runs, and cached.
+//! Free functions are named `module::function` (the innermost module), cut at compile time from
+//! `module_path!()` (see [`site`](super::site)). Methods are named `Type::method`: an attribute on
+//! a method cannot see its `Self` type, so the name is made from `core::any::type_name::<Self>()`
+//! the first time the call site runs, and cached.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use crate::callsite::Callsite;
 use crate::span::SpanKind;
-
-/// The innermost segment of a module path: `app::db` gives `db`.
-const fn last_segment(module_path: &str) -> &[u8] {
-    let bytes = module_path.as_bytes();
-    let mut start = bytes.len();
-    while start > 0 && bytes[start - 1] != b':' {
-        start -= 1;
-    }
-    bytes.split_at(start).1
-}
-
-/// Length of `module::function` for [`qualified`].
-pub const fn qualified_len(module_path: &str, function: &str) -> usize {
-    last_segment(module_path).len() + 2 + function.len()
-}
-
-/// `module::function` as bytes, for a `static` the call site's name points into.
-///
-/// `N` must be [`qualified_len`] of the same arguments (the expansion guarantees it); a mismatch
-/// fails the build, since this only runs in const evaluation there.
-pub const fn qualified<const N: usize>(module_path: &str, function: &str) -> [u8; N] {
-    let module = last_segment(module_path);
-    let function = function.as_bytes();
-    assert!(
-        N == module.len() + 2 + function.len(),
-        "name length mismatch"
-    );
-    let mut out = [0u8; N];
-    let mut i = 0;
-    while i < module.len() {
-        out[i] = module[i];
-        i += 1;
-    }
-    out[i] = b':';
-    out[i + 1] = b':';
-    let mut j = 0;
-    while j < function.len() {
-        out[i + 2 + j] = function[j];
-        j += 1;
-    }
-    out
-}
-
-/// The bytes [`qualified`] built, as text.
-pub const fn utf8(bytes: &'static [u8]) -> &'static str {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s,
-        // Only reached in const evaluation, from bytes joined from two `&str`s at `::`.
-        Err(_) => panic!("span name is not UTF-8"),
-    }
-}
 
 /// The static part of a method's call site; the `Self` type is added when it first runs.
 #[derive(Debug)]
@@ -151,16 +100,6 @@ fn short_type_name(full: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn free_names_use_the_innermost_module() {
-        const LEN: usize = qualified_len("app::db", "load");
-        static NAME: [u8; LEN] = qualified::<LEN>("app::db", "load");
-        assert_eq!(utf8(&NAME), "db::load");
-        const ROOT: usize = qualified_len("app", "main");
-        static ROOT_NAME: [u8; ROOT] = qualified::<ROOT>("app", "main");
-        assert_eq!(utf8(&ROOT_NAME), "app::main");
-    }
 
     #[test]
     fn type_names_lose_paths_and_generics() {

@@ -19,7 +19,7 @@ pub(crate) fn install_hooks() {
         // SAFETY: `atexit` only stores the pointer to a function that lives for the whole program;
         // the function neither unwinds (it catches nothing that could panic: every step is
         // fallible and ignored) nor calls `exit`.
-        let registered = unsafe { libc::atexit(flush_at_exit) } == 0;
+        let registered = unsafe { crate::c_library::atexit(flush_at_exit) } == 0;
         if !registered {
             eprintln!("trace-core: could not register the exit handler; spans queued at `process::exit` may be lost");
         }

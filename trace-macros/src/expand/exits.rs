@@ -2,8 +2,8 @@
 //! recording code first, without a closure around the body (which would break `#[track_caller]`,
 //! `return` in nested positions and borrow-checking of the body as written).
 //!
-//! - the tail expression `e` becomes `{ let r: R = e; <record r>; r }`;
-//! - `return e` becomes `return { let r: R = e; <record r>; r }`;
+//! - the tail expression `e` becomes `{ let r: R = e; <record r and yield it> }`;
+//! - `return e` becomes `return { let r: R = e; <record r and yield it> }`;
 //! - `e?` becomes `match e { Ok(v) => v, Err(e) => return <as above>(Err(From::from(e))) }`
 //!   (`Some`/`None` for a function returning `Option`), which is what `?` desugars to for these
 //!   two types.
@@ -31,8 +31,9 @@ pub(crate) enum Question {
 }
 
 pub(crate) struct Exits<'a> {
-    /// Wraps a returned value (tokens) into an expression that records it and yields it.
-    pub(crate) wrap: &'a dyn Fn(TokenStream, Span) -> TokenStream,
+    /// Wraps a returned value (tokens) into an expression that records it and yields it; the flag
+    /// says whether the value is the user's (which may diverge) rather than the macro's.
+    pub(crate) wrap: &'a dyn Fn(TokenStream, Span, bool) -> TokenStream,
     pub(crate) question: Question,
 }
 
@@ -46,7 +47,7 @@ impl Exits<'_> {
             && !diverges(tail)
         {
             let span = tail.span();
-            let wrapped = (self.wrap)(tail.to_token_stream(), span);
+            let wrapped = (self.wrap)(tail.to_token_stream(), span, true);
             *tail = Expr::Verbatim(wrapped);
         }
     }
@@ -72,7 +73,7 @@ impl VisitMut for Exits<'_> {
                     .expr
                     .take()
                     .map_or_else(|| quote_spanned!(at(span)=> ()), |e| e.to_token_stream());
-                ret.expr = Some(Box::new(Expr::Verbatim((self.wrap)(value, span))));
+                ret.expr = Some(Box::new(Expr::Verbatim((self.wrap)(value, span, true))));
             }
             Expr::Try(t) => {
                 self.visit_expr_mut(&mut t.expr);
@@ -86,6 +87,7 @@ impl VisitMut for Exits<'_> {
                         let exit = (self.wrap)(
                             quote_spanned!(span=> ::core::result::Result::Err(::core::convert::From::from(#e))),
                             t.question_token.span,
+                            false,
                         );
                         quote_spanned! {span=>
                             match #inner {
@@ -98,6 +100,7 @@ impl VisitMut for Exits<'_> {
                         let exit = (self.wrap)(
                             quote_spanned!(span=> ::core::option::Option::None),
                             t.question_token.span,
+                            false,
                         );
                         quote_spanned! {span=>
                             match #inner {
@@ -139,25 +142,32 @@ fn mentions_break(tokens: TokenStream) -> bool {
     })
 }
 
-/// `{ let r: R = value; <record>; r }`.
+/// `{ let r: R = value; <record r and yield it> }`. A value the user wrote may diverge
+/// (`std::process::exit(1)` as the tail): the recording is then unreachable, which is fine and not
+/// the user's concern, so rustc is told so (it warns once per block, at the first unreachable
+/// statement).
 pub(crate) fn through(
     value: &TokenStream,
     span: Span,
     annotation: Option<&syn::Type>,
     record: &TokenStream,
+    may_diverge: bool,
 ) -> TokenStream {
     let r = hidden("__trace_ret");
     let annotation = annotation.map(|ty| quote!(: #ty));
+    let record = if may_diverge {
+        quote! {
+            #[allow(unreachable_code)]
+            let #r = { #record };
+            #r
+        }
+    } else {
+        record.clone()
+    };
     quote_spanned! {at(span)=>
         {
             let #r #annotation = #value;
-            // The value may diverge (`panic!()` as the tail); the recording is then unreachable,
-            // which is fine and not the user's concern.
-            #[allow(unreachable_code)]
-            {
-                #record
-            }
-            #r
+            #record
         }
     }
 }

@@ -7,7 +7,7 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::Parser;
 use syn::{Block, Expr, Stmt};
 
-use super::{Expander, Expansion, fail, hidden};
+use super::{Expander, Expansion, fail, hidden, respan};
 use crate::errors::Errors;
 use crate::signature;
 
@@ -73,6 +73,9 @@ impl Expander<'_> {
         if !recording.records_exit() {
             return quote!(#v1::FutureExt::in_span(#future, #span));
         }
+        if let (Some(mode), false) = (recording.err, recording.ret) {
+            return crate::expand::record_err_in_future(v1, mode, span, future);
+        }
         let value = hidden("__trace_ret");
         let inner = hidden("__trace_future");
         let record = recording.exit_statements(span, &value);
@@ -81,23 +84,21 @@ impl Expander<'_> {
             async move {
                 let (#value, mut #span) = #v1::Instrumented::new(#inner, #span).await;
                 #record
-                #value
             }
         })
     }
 
-    /// `if let Some(r) = None::<T> { return r; }`: an unreachable exit that tells type inference
-    /// what the async block returns, so `?` and `.into()` in it work as they did in the function.
+    /// `if false { return hint::<T>(); }`: an exit that never runs and tells type inference what
+    /// the async block returns, so `?` and `.into()` in it work as they did in the function.
     fn output_hint(&self) -> Option<TokenStream> {
         let ty = signature::value_type(&self.item.sig).flatten()?;
         let ty = signature::annotation(ty)?;
         // Spanned at the return type, which rustc then names as where the type comes from.
         let span = crate::expand::at(syn::spanned::Spanned::span(&ty));
-        let r = proc_macro2::Ident::new("__trace_hint", span);
+        let v1 = respan(self.v1.clone(), span);
         Some(quote_spanned! {span=>
-            if let ::core::option::Option::Some(#r) = ::core::option::Option::None::<#ty> {
-                #[allow(unreachable_code)]
-                return #r;
+            if false {
+                return #v1::hint::<#ty>();
             }
         })
     }

@@ -18,7 +18,7 @@ use crate::item::FnItem;
 use crate::signature::{self, Shape};
 use crate::tags::Tag;
 
-pub(crate) use record::{Recording, at, record_err};
+pub(crate) use record::{Recording, at, record_err, record_err_in_future, respan};
 
 /// What the expansion of a function came to.
 pub(crate) enum Expansion {
@@ -55,45 +55,36 @@ pub(crate) enum SiteName<'a> {
     Default(&'a Signature),
 }
 
-/// Items declaring the call site's `static`, and the expression that yields `&'static Callsite`.
-pub(crate) fn callsite(
-    v1: &TokenStream,
-    name: SiteName<'_>,
-    kind: &TokenStream,
-) -> (TokenStream, TokenStream) {
-    let location = quote!(::core::module_path!(), ::core::file!(), ::core::line!());
-    let site = hidden("CALLSITE");
+/// The expression that yields the call site's `&'static Callsite`. For anything but a method it
+/// is a constant the compiler promotes to a `'static` (`&const { .. }`), so no item is declared;
+/// a method's call site is a `static`, as it caches its `Self` type's name.
+pub(crate) fn callsite(v1: &TokenStream, name: SiteName<'_>, kind: Option<&Kind>) -> TokenStream {
+    let location = quote!(::core::file!(), ::core::line!());
     match name {
-        SiteName::Given(name) => (
-            quote! {
-                static #site: #v1::Callsite = #v1::Callsite::new(#name, #kind, #location);
-            },
-            quote!(&#site),
-        ),
+        SiteName::Given(name) => {
+            let kind = self::kind(v1, kind);
+            quote!(&const { #v1::Callsite::new(#name, #kind, ::core::module_path!(), #location) })
+        }
         SiteName::Default(sig) if signature::is_method(sig) => {
+            let site = hidden("CALLSITE");
             let method = sig.ident.unraw().to_string();
-            (
-                quote! {
-                    static #site: #v1::MethodCallsite =
-                        #v1::MethodCallsite::new(#method, #kind, #location);
-                },
-                quote!(#site.get(::core::any::type_name::<Self>())),
-            )
+            let kind = self::kind(v1, kind);
+            quote!({
+                static #site: #v1::MethodCallsite =
+                    #v1::MethodCallsite::new(#method, #kind, ::core::module_path!(), #location);
+                #site.get(::core::any::type_name::<Self>())
+            })
         }
         SiteName::Default(sig) => {
-            let function = sig.ident.unraw().to_string();
-            let len = hidden("NAME_LEN");
-            let bytes = hidden("NAME");
-            (
-                quote! {
-                    const #len: usize = #v1::qualified_len(::core::module_path!(), #function);
-                    static #bytes: [u8; #len] =
-                        #v1::qualified::<#len>(::core::module_path!(), #function);
-                    static #site: #v1::Callsite =
-                        #v1::Callsite::new(#v1::utf8(&#bytes), #kind, #location);
-                },
-                quote!(&#site),
-            )
+            let path = format!("::{}", sig.ident.unraw());
+            let path = quote!(::core::concat!(::core::module_path!(), #path));
+            match kind.filter(|k| k.variant != "Internal") {
+                None => quote!(&const { #v1::site(#path, #location) }),
+                Some(kind) => {
+                    let kind = self::kind(v1, Some(kind));
+                    quote!(&const { #v1::site_kind(#path, #kind, #location) })
+                }
+            }
         }
     }
 }
@@ -106,22 +97,21 @@ pub(crate) struct Expander<'a> {
 }
 
 impl Expander<'_> {
-    /// `{ <statics> SpanGuard::enter(..) }` or the `Span::start` equivalent.
+    /// `SpanGuard::enter(<call site>)` or the `Span::start` equivalent.
     fn open(&self, guard: bool) -> TokenStream {
         let v1 = &self.v1;
         let name = match &self.args.name {
             Some(lit) => SiteName::Given(quote!(#lit)),
             None => SiteName::Default(&self.item.sig),
         };
-        let kind = kind(v1, self.args.kind.as_ref());
-        let (items, site) = callsite(v1, name, &kind);
+        let site = callsite(v1, name, self.args.kind.as_ref());
         let open = match (guard, self.args.root.is_some()) {
             (true, false) => quote!(#v1::SpanGuard::enter),
             (true, true) => quote!(#v1::SpanGuard::enter_root),
             (false, false) => quote!(#v1::Span::start),
             (false, true) => quote!(#v1::Span::start_root),
         };
-        quote!({ #items #open(#site) })
+        quote!(#open(#site))
     }
 
     fn recording(&self) -> Recording<'_> {

@@ -67,14 +67,14 @@ impl Recording<'_> {
         }
         quote! {
             if #target.is_recording() {
-                #[allow(unused_imports)]
-                use #v1::{TagViaDebug as _, TagViaDisplay as _, TagViaTyped as _};
+                use #v1::tag::*;
                 #(#sets)*
             }
         }
     }
 
-    /// Statements recording the value in `value` (by reference) on `target`: `ret`, then `err`.
+    /// Statements recording the value in `value` (by reference) on `target`: `ret`, then `err`;
+    /// then `value` is the block's value.
     pub(crate) fn exit_statements(&self, target: &Ident, value: &Ident) -> TokenStream {
         let v1 = self.v1;
         let ret_span = at(self.value_type_span.unwrap_or_else(Span::call_site));
@@ -83,11 +83,14 @@ impl Recording<'_> {
                 #[allow(unused_imports)]
                 use #v1::{RetViaDebug as _, RetViaDisplay as _, RetViaTyped as _};
             };
+            // The value may diverge (`panic!()` as the tail); the recording is then unreachable,
+            // which is fine and not the user's concern.
             if self.err.is_some() {
                 // With `err`, the error is the status and `ret` is the `Ok` value.
                 let ok = hidden("__trace_ok");
                 let tag = quote_spanned!(ret_span=> (&&&#v1::RetWrap(#ok)).__trace_ret());
                 quote! {
+                    #[allow(unreachable_code)]
                     if let ::core::result::Result::Ok(#ok) = &#value {
                         if #target.is_recording() {
                             #uses
@@ -98,6 +101,7 @@ impl Recording<'_> {
             } else {
                 let tag = quote_spanned!(ret_span=> (&&&#v1::RetWrap(&#value)).__trace_ret());
                 quote! {
+                    #[allow(unreachable_code)]
                     if #target.is_recording() {
                         #uses
                         #target.set_tag("ret", #tag);
@@ -105,34 +109,73 @@ impl Recording<'_> {
                 }
             }
         });
-        let err = self.err.map(|mode| record_err(v1, mode, target, value));
-        quote!(#ret #err)
+        match self.err {
+            Some(mode) => {
+                let record = record_err(v1, mode, target, value);
+                quote!(#ret #record)
+            }
+            None => quote!(#ret #value),
+        }
     }
 }
 
-/// `record_err_display(&mut target, &value);`, called through a name at the `err` token so a
-/// missing `Display`/`Debug` on the error type is reported there.
+/// `record_err_display(value, &mut target)`: an expression that gives `value` back. Every token
+/// sits at `err` (the runtime's path and the hidden locals re-located, same hygiene), so a missing
+/// `Display`/`Debug` on the error type is reported there.
 pub(crate) fn record_err(
     v1: &TokenStream,
     mode: &ErrMode,
     target: &Ident,
     value: &Ident,
 ) -> TokenStream {
-    let f = if mode.debug {
-        quote!(record_err_debug)
-    } else {
-        quote!(record_err_display)
-    };
     let span = at(mode.span);
-    let local = Ident::new("record_err", span);
-    // The hidden locals, re-located (same hygiene) so the whole call sits at `err`.
+    let f = record_err_fn(v1, mode);
     let target = Ident::new(&target.to_string(), span);
     let value = Ident::new(&value.to_string(), span);
-    let call = quote_spanned!(span=> #local(&mut #target, &#value));
-    quote!({
-        use #v1::#f as #local;
-        #call;
-    })
+    quote_spanned!(span=> #f(#value, &mut #target))
+}
+
+/// `future` in the span `span`, its error recorded when it completes (an expression).
+pub(crate) fn record_err_in_future(
+    v1: &TokenStream,
+    mode: &ErrMode,
+    span: &Ident,
+    future: &TokenStream,
+) -> TokenStream {
+    let f = record_err_fn(v1, mode);
+    quote!(#v1::Recorded::new(#future, #span, #f))
+}
+
+/// The path of `record_err_display` (or `record_err_debug`), every token at `err`.
+fn record_err_fn(v1: &TokenStream, mode: &ErrMode) -> TokenStream {
+    let span = at(mode.span);
+    let f = Ident::new(
+        if mode.debug {
+            "record_err_debug"
+        } else {
+            "record_err_display"
+        },
+        span,
+    );
+    let path = respan(v1.clone(), span);
+    quote_spanned!(span=> #path::#f)
+}
+
+/// `tokens` with every span replaced by `span`.
+pub(crate) fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }
 
 /// Whether `expr` is a plain string literal such as `"POST"`.

@@ -32,8 +32,8 @@ impl Expander<'_> {
             };
             let value = hidden("__trace_ret");
             let record = recording.exit_statements(&guard, &value);
-            let wrap = |tokens: proc_macro2::TokenStream, span| {
-                exits::through(&tokens, span, annotation.as_ref(), &record)
+            let wrap = |tokens: proc_macro2::TokenStream, span, may_diverge| {
+                exits::through(&tokens, span, annotation.as_ref(), &record, may_diverge)
             };
             Exits {
                 wrap: &wrap,
