@@ -28,10 +28,15 @@ fn run(peer: Peer, shape: Shape, iterations: u64) -> Result<(), String> {
         .ok_or_else(|| format!("{} has no {} shape", peer.name(), shape.name()))?;
     let session = shapes::Session::start(peer, shape)
         .ok_or_else(|| format!("{}/{} cannot be arranged", shape.name(), peer.name()))?;
-    // Warm up: connects the thread to the tracer and fills lazily initialised state.
-    for _ in 0..10 {
+    // Warm up: connects the thread to the tracer and fills lazily initialised state. As many
+    // iterations as are measured, then a pause in which the background threads catch up: the
+    // measured loop then finds the steady state a long-running program is in (for ours, emptied
+    // data boxes back from the collector), rather than what callgrind's one-thread-at-a-time
+    // scheduling leaves (a collector that has barely run).
+    for _ in 0..iterations.max(10) {
         black_box(work());
     }
+    std::thread::sleep(std::time::Duration::from_millis(200));
     black_box(measured(work, iterations));
     session.end(&format!("{}/{}", shape.name(), peer.name()));
     Ok(())
