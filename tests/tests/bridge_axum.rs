@@ -2,6 +2,7 @@
 //! gives one tree per request (our server span, tower-http's request span, the handler's spans),
 //! continuing the caller's trace; a 5xx answer makes tower-http's ERROR event mark its span.
 
+mod axum_support;
 mod bridge_support;
 
 use std::collections::BTreeMap;
@@ -40,17 +41,7 @@ async fn serve() -> SocketAddr {
         // tower-http's request span is its child.
         .layer(TraceLayer::new_for_http())
         .layer(ServerTraceLayer::new());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    addr
+    axum_support::serve(app).await
 }
 
 fn traceparent(n: u64) -> (TraceId, SpanId, String) {

@@ -1,7 +1,9 @@
 //! The HTTP integration over real HTTP on loopback: the server layer, the reqwest integration and
 //! the tower client layer carry one trace across services; bad or untrusted input starts fresh.
 
-use std::net::SocketAddr;
+mod axum_support;
+use axum_support::serve;
+
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -46,20 +48,6 @@ fn install(sampler: Sampler) -> (TracerGuard, MemoryRecorder) {
         .install()
         .unwrap();
     (tracer, rec)
-}
-
-async fn serve(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    addr
 }
 
 fn by_name(spans: &[SpanRecord], name: &str) -> SpanRecord {

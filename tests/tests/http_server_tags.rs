@@ -3,7 +3,8 @@
 //! method (which has no static name), and a request no route matched (named after its path).
 //! Requests repeat, so the second of each pair takes the names made by the first.
 
-use std::net::SocketAddr;
+mod axum_support;
+
 use std::time::Duration;
 
 use axum::Router;
@@ -44,16 +45,7 @@ fn server_spans_are_named_and_tagged_for_every_kind_of_route() {
             .route("/items/{id}", any(|| async { "item" }))
             .fallback(|| async { (axum::http::StatusCode::NOT_FOUND, "none") })
             .layer(ServerTraceLayer::new());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .unwrap();
-        });
+        let addr = axum_support::serve(app).await;
         let client = reqwest::Client::new();
         for _ in 0..2 {
             for (method, path) in requests {

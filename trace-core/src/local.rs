@@ -135,9 +135,7 @@ pub(crate) fn context_at(depth: usize) -> Option<SpanContext> {
 /// An empty data box for a span, recycled from the collector when one is there.
 #[inline]
 pub(crate) fn spare_data() -> Box<SpanData> {
-    with(|local| local.sink().map(ThreadSink::spare_data))
-        .flatten()
-        .unwrap_or_default()
+    with(|local| spare_from(&mut local.sink)).unwrap_or_default()
 }
 
 /// Runs `f` on the innermost span's data (its record's, or what is parked for its owner), if that
@@ -171,6 +169,7 @@ pub(crate) fn with_data_at(depth: usize, f: impl FnOnce(&mut SpanData)) {
     });
 }
 
+/// An empty data box from this thread's sink (a recycled one when there is one).
 fn spare_from(sink: &mut Option<ThreadSink>) -> Box<SpanData> {
     self::sink(sink).map_or_else(Box::default, ThreadSink::spare_data)
 }

@@ -60,6 +60,24 @@ fn assert_complete(rec: &Collect, count: usize, names: &[&str]) {
 }
 
 /// Every span that finished is recorded, dropped or let go, and nothing is held any more.
+/// Shuts the tracer down and checks what every thread case checks: `RUNS` failed traces of
+/// `names` kept complete, `(kept, discarded)` traces, every span accounted for.
+fn shutdown_and_check(
+    tracer: TracerGuard,
+    rec: &Collect,
+    names: &[&str],
+    (kept, discarded): (u64, u64),
+) -> Stats {
+    let stats = tracer.shutdown().unwrap();
+    assert_complete(rec, RUNS, names);
+    assert_eq!(
+        (stats.tail.traces_kept, stats.tail.traces_discarded),
+        (kept, discarded)
+    );
+    assert_accounted(&stats);
+    stats
+}
+
 fn assert_accounted(stats: &Stats) {
     assert_eq!(stats.finished, stats.accounted_for(), "{stats:#?}");
     assert_eq!(stats.tail.held_spans, 0, "{stats:#?}");
@@ -98,14 +116,8 @@ fn a_failing_child_on_a_joined_thread_keeps_its_trace() {
         .join()
         .unwrap();
     }
-    let stats = tracer.shutdown().unwrap();
-    assert_complete(&rec, RUNS, &["root", "child"]);
-    assert_eq!(
-        (stats.tail.traces_kept, stats.tail.traces_discarded),
-        (200, 200)
-    );
+    let stats = shutdown_and_check(tracer, &rec, &["root", "child"], (200, 200));
     assert_eq!((stats.tail_kept, stats.tail_discarded), (400, 400));
-    assert_accounted(&stats);
 }
 
 #[test]
@@ -139,13 +151,7 @@ fn a_failing_child_on_a_long_lived_worker_thread_keeps_its_trace() {
     }
     drop(jobs);
     worker.join().unwrap();
-    let stats = tracer.shutdown().unwrap();
-    assert_complete(&rec, RUNS, &["root", "pooled child"]);
-    assert_eq!(
-        (stats.tail.traces_kept, stats.tail.traces_discarded),
-        (200, 201)
-    );
-    assert_accounted(&stats);
+    shutdown_and_check(tracer, &rec, &["root", "pooled child"], (200, 201));
 }
 
 #[test]
@@ -180,13 +186,12 @@ fn failing_work_in_spawn_blocking_and_across_await_keeps_its_trace() {
         }
     });
     drop(rt);
-    let stats = tracer.shutdown().unwrap();
-    assert_complete(&rec, RUNS, &["async root", "blocking child", "task"]);
-    assert_eq!(
-        (stats.tail.traces_kept, stats.tail.traces_discarded),
-        (200, 200)
+    shutdown_and_check(
+        tracer,
+        &rec,
+        &["async root", "blocking child", "task"],
+        (200, 200),
     );
-    assert_accounted(&stats);
 }
 
 #[test]
@@ -246,14 +251,8 @@ fn a_failing_span_that_ends_after_its_root_joins_the_trace() {
     for d in detached {
         d.join().unwrap();
     }
-    let stats = tracer.shutdown().unwrap();
-    assert_complete(&rec, RUNS, &["root", "detached child"]);
+    let stats = shutdown_and_check(tracer, &rec, &["root", "detached child"], (200, 200));
     assert_eq!(stats.tail.decided_at_shutdown, 400);
-    assert_eq!(
-        (stats.tail.traces_kept, stats.tail.traces_discarded),
-        (200, 200)
-    );
-    assert_accounted(&stats);
 }
 
 #[test]
