@@ -20,6 +20,14 @@ impl Carrier for MetadataMap {
             .collect()
     }
 
+    fn get_first(&self, name: &str) -> (Option<&str>, bool) {
+        let mut all = MetadataMap::get_all(self, name).into_iter();
+        (
+            all.next().map(|v| v.to_str().unwrap_or(UNREADABLE)),
+            all.next().is_some(),
+        )
+    }
+
     fn names(&self) -> Vec<&str> {
         self.keys()
             .filter_map(|k| match k {
@@ -57,6 +65,8 @@ mod tests {
         m.append_bin("traceparent-bin", MetadataValue::from_bytes(b"\x00\x01"));
         assert_eq!(Carrier::get_all(&m, "TraceState"), ["a=1", "b=2"]);
         assert!(Carrier::get_all(&m, "traceparent-bin").is_empty());
+        assert_eq!(m.get_first("TraceState"), (Some("a=1"), true));
+        assert_eq!(m.get_first("traceparent-bin"), (None, false));
         assert!(Carrier::get_all(&m, "traceparent").is_empty());
         assert_eq!(m.names(), ["tracestate"]);
         m.insert(

@@ -1,6 +1,6 @@
 //! The propagation carriers on `http::HeaderMap`.
 
-use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http::header::{GetAll, HeaderMap, HeaderName, HeaderValue};
 
 use crate::propagation::{Carrier, CarrierMut};
 
@@ -8,15 +8,34 @@ use crate::propagation::{Carrier, CarrierMut};
 /// `traceparent` is still noticed), but one no format accepts.
 const UNREADABLE: &str = "\u{fffd}";
 
+/// The names every request is asked for, built once: a `&str` is lowercased and checked against
+/// the standard headers on every lookup, and a `HeaderName` built from it would allocate.
+const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
+const TRACESTATE: HeaderName = HeaderName::from_static("tracestate");
+const BAGGAGE: HeaderName = HeaderName::from_static("baggage");
+
+/// Every value of `name`, looked up without allocating (an invalid name finds nothing).
+fn values<'a>(map: &'a HeaderMap, name: &str) -> GetAll<'a, HeaderValue> {
+    match name {
+        "traceparent" => map.get_all(TRACEPARENT),
+        "tracestate" => map.get_all(TRACESTATE),
+        "baggage" => map.get_all(BAGGAGE),
+        _ => map.get_all(name),
+    }
+}
+
+fn text(value: &HeaderValue) -> &str {
+    value.to_str().unwrap_or(UNREADABLE)
+}
+
 impl Carrier for HeaderMap {
     fn get_all(&self, name: &str) -> Vec<&str> {
-        // Looked up by `&str`: the map lowercases it on the stack, where building a `HeaderName`
-        // would allocate for every name that is not a standard header (`traceparent`). An absent
-        // header (or an invalid name) costs no allocation: an empty `Vec` has none.
-        HeaderMap::get_all(self, name)
-            .iter()
-            .map(|v| v.to_str().unwrap_or(UNREADABLE))
-            .collect()
+        values(self, name).iter().map(text).collect()
+    }
+
+    fn get_first(&self, name: &str) -> (Option<&str>, bool) {
+        let mut all = values(self, name).into_iter();
+        (all.next().map(text), all.next().is_some())
     }
 
     fn names(&self) -> Vec<&str> {
@@ -47,6 +66,12 @@ mod tests {
         h.append("tracestate", HeaderValue::from_static("a=1"));
         h.append("TraceState", HeaderValue::from_static("b=2"));
         assert_eq!(Carrier::get_all(&h, "TRACESTATE"), ["a=1", "b=2"]);
+        assert_eq!(Carrier::get_all(&h, "tracestate"), ["a=1", "b=2"]);
+        assert_eq!(h.get_first("tracestate"), (Some("a=1"), true));
+        assert_eq!(h.get_first("baggage"), (None, false));
+        h.append("Baggage", HeaderValue::from_static("k=v"));
+        assert_eq!(h.get_first("baggage"), (Some("k=v"), false));
+        assert_eq!(h.get_first("bad name"), (None, false));
         h.append("traceparent", HeaderValue::from_bytes(b"\xff00").unwrap());
         assert_eq!(Carrier::get_all(&h, "traceparent"), [UNREADABLE]);
         assert!(Carrier::get_all(&h, "bad name").is_empty());

@@ -106,7 +106,7 @@ impl B3 {
             None | Some("0") | Some("false") => false,
             Some(_) => return None,
         };
-        if carrier.get_all("x-b3-parentspanid").len() == 1 {
+        if matches!(carrier.get_first("x-b3-parentspanid"), (Some(_), false)) {
             let parent = single(carrier, "x-b3-parentspanid", MAX_MULTI_LEN)?;
             span_id_hex(parent.trim(), 16)?;
         }
@@ -120,8 +120,8 @@ impl B3 {
 
 impl Propagator for B3 {
     fn extract(&self, carrier: &dyn Carrier) -> Option<SpanContext> {
-        if !carrier.get_all("b3").is_empty() {
-            return single(carrier, "b3", MAX_B3_LEN).and_then(|v| Self::parse_single(&v));
+        if carrier.get_first("b3").0.is_some() {
+            return single(carrier, "b3", MAX_B3_LEN).and_then(Self::parse_single);
         }
         Self::extract_multi(carrier)
     }

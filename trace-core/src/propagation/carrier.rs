@@ -1,5 +1,6 @@
 //! Where headers are read from and written to: HTTP header maps, gRPC metadata, message attributes.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Read access to a set of headers (or any text key/value pairs).
@@ -22,6 +23,24 @@ pub trait Carrier {
 
     /// The names of all headers present (for prefixed headers such as `uberctx-*`).
     fn names(&self) -> Vec<&str>;
+
+    /// The first value of the header `name` (any case), and whether another follows it: all a
+    /// single-valued header needs, and all a list-valued one sent once needs, without collecting
+    /// the values. Extraction asks this first, so an absent header costs one lookup.
+    ///
+    /// The default asks [`get_all`](Self::get_all); carriers that look names up in place (header
+    /// maps) override it.
+    ///
+    /// ```
+    /// use trace_core::propagation::Carrier;
+    /// let headers = vec![("Baggage".to_string(), "a=1".to_string())];
+    /// assert_eq!(headers.get_first("baggage"), (Some("a=1"), false));
+    /// assert_eq!(headers.get_first("tracestate"), (None, false));
+    /// ```
+    fn get_first(&self, name: &str) -> (Option<&str>, bool) {
+        let all = self.get_all(name);
+        (all.first().copied(), all.len() > 1)
+    }
 
     /// Every header as a `(name, value)` pair, each value once, for formats that read headers
     /// by prefix (`uberctx-*`) and so would otherwise ask for every name in turn.
@@ -109,9 +128,19 @@ impl CarrierMut for Vec<(String, String)> {
 }
 
 /// Joins every value of a list-valued header (`tracestate`, `baggage`) with `,`, as RFC 7230 allows
-/// for repeated fields; `None` when the combined text would exceed `cap` bytes, so the work per
-/// request stays bounded whatever a peer sends.
-pub(crate) fn join_list(carrier: &dyn Carrier, name: &str, cap: usize) -> Option<String> {
+/// for repeated fields (empty when the header is absent); `None` when the combined text would
+/// exceed `cap` bytes, so the work per request stays bounded whatever a peer sends. A header sent
+/// once (or not at all) is borrowed, not copied.
+pub(crate) fn join_list<'a>(
+    carrier: &'a dyn Carrier,
+    name: &str,
+    cap: usize,
+) -> Option<Cow<'a, str>> {
+    match carrier.get_first(name) {
+        (None, _) => return Some(Cow::Borrowed("")),
+        (Some(v), false) => return (v.len() <= cap).then_some(Cow::Borrowed(v)),
+        (Some(_), true) => {}
+    }
     let values = carrier.get_all(name);
     let mut joined = String::new();
     for (i, v) in values.iter().enumerate() {
@@ -124,14 +153,13 @@ pub(crate) fn join_list(carrier: &dyn Carrier, name: &str, cap: usize) -> Option
         }
         joined.push_str(v);
     }
-    Some(joined)
+    Some(Cow::Owned(joined))
 }
 
 /// The only value of a single-valued header; `None` if absent, repeated or longer than `cap`.
-pub(crate) fn single(carrier: &dyn Carrier, name: &str, cap: usize) -> Option<String> {
-    let values = carrier.get_all(name);
-    match values.as_slice() {
-        [v] if v.len() <= cap => Some((*v).to_owned()),
+pub(crate) fn single<'a>(carrier: &'a dyn Carrier, name: &str, cap: usize) -> Option<&'a str> {
+    match carrier.get_first(name) {
+        (Some(v), false) if v.len() <= cap => Some(v),
         _ => None,
     }
 }
@@ -154,7 +182,12 @@ mod tests {
         );
         assert_eq!(join_list(&pairs, "baggage", 5), None);
         assert_eq!(single(&pairs, "baggage", 100), None, "repeated");
-        assert_eq!(single(&pairs, "X", 100).as_deref(), Some("y"));
+        assert_eq!(pairs.get_first("BAGGAGE"), (Some("a=1"), true));
+        assert_eq!(single(&pairs, "X", 100), Some("y"));
+        assert_eq!(single(&pairs, "X", 0), None, "too long");
+        assert_eq!(join_list(&pairs, "x", 100).as_deref(), Some("y"));
+        assert_eq!(join_list(&pairs, "x", 0), None, "too long");
+        assert_eq!(join_list(&pairs, "missing", 0).as_deref(), Some(""));
         assert_eq!(single(&pairs, "missing", 100), None);
         pairs.set("baggage", "c=3".into());
         assert_eq!(pairs.get_all("BAGGAGE"), ["c=3"]);

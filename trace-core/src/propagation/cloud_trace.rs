@@ -60,7 +60,7 @@ impl CloudTrace {
 
 impl Propagator for CloudTrace {
     fn extract(&self, carrier: &dyn Carrier) -> Option<SpanContext> {
-        Self::parse(&single(carrier, HEADER, MAX_LEN)?)
+        Self::parse(single(carrier, HEADER, MAX_LEN)?)
     }
 
     fn inject(&self, ctx: &SpanContext, carrier: &mut dyn CarrierMut) {

@@ -156,7 +156,7 @@ fn percent_decode_lossless(v: &str) -> Option<String> {
 impl Propagator for Jaeger {
     fn extract(&self, carrier: &dyn Carrier) -> Option<SpanContext> {
         let value = single(carrier, "uber-trace-id", MAX_UBER_LEN)?;
-        let ctx = Self::parse(&value)?;
+        let ctx = Self::parse(value)?;
         Some(self.extract_extra(carrier, ctx))
     }
 

@@ -69,7 +69,7 @@ impl RequestId {
 
 impl Propagator for RequestId {
     fn extract(&self, carrier: &dyn Carrier) -> Option<SpanContext> {
-        Self::parse(&single(carrier, Self::HEADER, MAX_LEN)?)
+        Self::parse(single(carrier, Self::HEADER, MAX_LEN)?)
     }
 
     fn inject(&self, ctx: &SpanContext, carrier: &mut dyn CarrierMut) {

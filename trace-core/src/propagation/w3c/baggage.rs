@@ -192,8 +192,13 @@ pub fn format_baggage(baggage: &Baggage, limits: BaggageLimits) -> Option<String
 
 /// Reads every `baggage` line of `carrier` (combined in order, as RFC 7230 allows).
 pub fn extract_baggage(carrier: &dyn Carrier, limits: BaggageLimits) -> Baggage {
-    let values = carrier.get_all("baggage");
     let cap = limits.max_input();
+    match carrier.get_first("baggage") {
+        (None, _) => return Baggage::default(),
+        (Some(v), false) if v.len() <= cap => return parse_baggage(v, limits),
+        _ => {}
+    }
+    let values = carrier.get_all("baggage");
     let mut combined = String::new();
     for v in values {
         if !combined.is_empty() {

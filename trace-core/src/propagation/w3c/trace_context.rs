@@ -39,7 +39,7 @@ impl TraceContext {
 impl Propagator for TraceContext {
     fn extract(&self, carrier: &dyn Carrier) -> Option<SpanContext> {
         let value = single(carrier, "traceparent", MAX_TRACEPARENT_LEN)?;
-        let tp = TraceParent::parse(&value)?;
+        let tp = TraceParent::parse(value)?;
         let ctx = SpanContext::new_remote(tp.trace_id, tp.parent_id, tp.flags);
         Some(ctx.with_trace_state(extract_trace_state(carrier)))
     }

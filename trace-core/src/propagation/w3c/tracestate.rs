@@ -63,6 +63,7 @@ pub fn parse_trace_state(value: &str) -> Option<TraceState> {
 /// gives the empty state.
 pub fn extract_trace_state(carrier: &dyn Carrier) -> TraceState {
     join_list(carrier, "tracestate", MAX_TRACESTATE_INPUT)
+        .filter(|v| !v.is_empty())
         .and_then(|v| parse_trace_state(&v))
         .unwrap_or_default()
 }
