@@ -109,9 +109,17 @@ impl Local {
     }
 }
 
-/// Makes `ctx` the current context; returns the depth to pass to [`pop`] (`usize::MAX` during
-/// thread teardown, when there is no stack to join).
+/// Makes a copy of `ctx` the current context; returns the depth to pass to [`pop`] (`usize::MAX`
+/// during thread teardown, when there is no stack to join).
+///
+/// The copy is made inside the thread-local access, straight into the new frame: a copy made by
+/// the caller would be moved twice more on its way there (futures enter on every poll).
 #[inline]
+pub(crate) fn enter(ctx: &SpanContext) -> usize {
+    with(|local| local.push(ctx.clone(), None)).unwrap_or(usize::MAX)
+}
+
+/// Makes `ctx` the current context; see [`enter`].
 pub(crate) fn push(ctx: SpanContext) -> usize {
     with(|local| local.push(ctx, None)).unwrap_or(usize::MAX)
 }

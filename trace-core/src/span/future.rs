@@ -97,7 +97,7 @@ impl<F: Future> Future for InContext<F> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let depth = this.ctx.as_ref().map(|ctx| local::push(ctx.clone()));
+        let depth = this.ctx.as_ref().map(local::enter);
         let poll = this.inner.poll(cx);
         if let Some(depth) = depth {
             local::pop(depth);

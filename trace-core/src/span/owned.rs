@@ -7,7 +7,7 @@ use crate::collector::global;
 use crate::context::SpanContext;
 use crate::local::{self, Local};
 use crate::span::data::{SpanData, merge_into};
-use crate::span::raw::RawSpan;
+use crate::span::raw::{FrameRecord, RawSpan};
 use crate::span::start::{DataInit, Meta, Parent, Place, finish, open};
 
 /// A span that is not tied to a scope: it can move to other threads, be entered many times (as a
@@ -24,7 +24,9 @@ use crate::span::start::{DataInit, Meta, Parent, Place, finish, open};
 #[must_use = "a span finishes when dropped; enter it or keep it alive"]
 pub struct Span {
     ctx: Option<SpanContext>,
-    raw: Option<RawSpan>,
+    /// The record less what `ctx` holds (as a scoped span's frame keeps it): a future carries its
+    /// span and is moved when it is boxed, spawned or awaited, so every byte here is copied.
+    raw: Option<FrameRecord>,
 }
 
 impl Span {
@@ -79,7 +81,7 @@ impl Span {
     #[inline]
     pub fn enter(&mut self) -> Entered<'_> {
         let depth = match &self.ctx {
-            Some(ctx) => local::push(ctx.clone()),
+            Some(ctx) => local::enter(ctx),
             None => usize::MAX,
         };
         Entered {
@@ -94,7 +96,7 @@ impl Span {
     /// [`exit_unguarded`](Self::exit_unguarded) on this thread, or `None` if nothing was entered.
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     pub(crate) fn enter_unguarded(&self) -> Option<usize> {
-        let depth = local::push(self.ctx.as_ref()?.clone());
+        let depth = local::enter(self.ctx.as_ref()?);
         (depth != usize::MAX).then_some(depth)
     }
 
@@ -142,17 +144,17 @@ impl Span {
     #[inline(always)]
     pub(crate) fn finish_in_place(&mut self) {
         if self.raw.is_some() {
-            finish(&mut self.raw);
+            finish(self.ctx.as_ref(), &mut self.raw);
         }
     }
 }
 
 impl Place for Span {
-    type Output = (SpanContext, Option<RawSpan>);
+    type Output = (SpanContext, Option<FrameRecord>);
 
     #[inline(always)]
     fn place(_: &mut Local, ctx: SpanContext, raw: Option<RawSpan>) -> Self::Output {
-        (ctx, raw)
+        (ctx, raw.map(FrameRecord::from_raw))
     }
 
     /// Never: an owned span may outlive its parent's frame (a future polled elsewhere).

@@ -12,7 +12,7 @@ use crate::id::{SpanId, TraceId};
 use crate::local::{self, Local};
 use crate::span::SpanKind;
 use crate::span::data::SpanData;
-use crate::span::raw::{Code, RawSpan};
+use crate::span::raw::{Code, FrameRecord, RawSpan};
 
 /// Where a new span attaches.
 pub(crate) enum Parent<'a> {
@@ -50,18 +50,15 @@ impl Meta<()> {
         name: Cow<'static, str>,
         kind: SpanKind,
         code: Code,
-        data: Option<SpanData>,
+        data: Option<Box<SpanData>>,
     ) -> Meta<impl DataInit> {
         Meta {
             kind,
             code,
             data: move |sink: &mut ThreadSink| {
-                let mut spare = sink.spare_data();
-                if let Some(data) = data {
-                    *spare = data;
-                }
-                spare.name = Some(name);
-                Some(spare)
+                let mut data = data.unwrap_or_else(|| sink.spare_data());
+                data.name = Some(name);
+                Some(data)
             },
         }
     }
@@ -198,16 +195,19 @@ fn child_of(
     (ctx, Some(parent.span_id()), local_root)
 }
 
-/// Finishes an owned span: hands the record in `slot` (if it records) to the collector, leaving
-/// the slot empty.
+/// Finishes an owned span: hands the record in `slot` (if it records), completed from `ctx`, to
+/// the collector, leaving the slot empty.
 #[inline(always)]
-pub(crate) fn finish(slot: &mut Option<RawSpan>) {
+pub(crate) fn finish(ctx: Option<&SpanContext>, slot: &mut Option<FrameRecord>) {
     let done = local::with(|local| {
         if let Some(sink) = local.sink()
-            && let Some(mut raw) = slot.take()
+            && let Some(ctx) = ctx
+            && let Some(record) = slot.take()
         {
-            raw.end = Instant::now();
-            hand_over(raw, sink);
+            match record.into_raw(ctx, Instant::now()) {
+                Some(raw) => hand_over(raw, sink),
+                None => global::count_orphan(),
+            }
         }
     });
     // Still here: the tracer shut down while the span ran, or the thread is being torn down.

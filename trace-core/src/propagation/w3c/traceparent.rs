@@ -78,16 +78,7 @@ impl TraceParent {
 
 /// Two lowercase hex digits.
 fn hex_byte(text: &str) -> Option<u8> {
-    let mut v = 0u8;
-    for c in text.bytes() {
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            _ => return None,
-        };
-        v = (v << 4) | d;
-    }
-    Some(v)
+    crate::id::lower_hex_u64(text.as_bytes()).and_then(|v| u8::try_from(v).ok())
 }
 
 #[cfg(test)]
