@@ -12,6 +12,9 @@
 //! - `HTTP_BENCH_HOG_VARIANTS` (default plain,ours,ours_yaml,otel): measured again at saturation beside
 //!   a process that keeps one core busy (`none` to skip);
 //! - `HTTP_BENCH_OPEN_SECS` (default 10): length of each open-loop (fixed-rate) latency run (0 to skip);
+//! - `HTTP_BENCH_OPEN_ROUNDS` (default 1): interleaved open-loop rounds; medians reported, with the
+//!   range of p99 over rounds (one round's p99 is a few hundred slow requests, so a busy moment
+//!   moves it);
 //! - `HTTP_BENCH_OPEN_RATE` (default half of plain's median closed-loop throughput): its rate, requests/s;
 //! - `HTTP_BENCH_YAML_DIR` (default the temporary directory): where `ours_yaml` writes its file;
 //! - `HTTP_BENCH_REPORT` (default http-bench-report.md): where the Markdown report goes (also printed).
@@ -37,6 +40,7 @@ pub struct Config {
     pub variants: Vec<Variant>,
     pub hog_variants: Vec<Variant>,
     pub open_secs: u64,
+    pub open_rounds: usize,
     pub open_rate: Option<u64>,
     pub report: String,
 }
@@ -84,6 +88,7 @@ impl Config {
             variants,
             hog_variants: env_variants("HTTP_BENCH_HOG_VARIANTS", &hog_default)?,
             open_secs: env_num("HTTP_BENCH_OPEN_SECS", 10)?,
+            open_rounds: env_num("HTTP_BENCH_OPEN_ROUNDS", 1)?.max(1) as usize,
             open_rate: std::env::var("HTTP_BENCH_OPEN_RATE")
                 .ok()
                 .map(|v| v.trim().parse())
@@ -388,9 +393,14 @@ pub fn run() -> Result<(), Error> {
             }
         };
         rate = Some(r);
-        eprintln!("open loop at {r} requests/s, {} s each", cfg.open_secs);
-        for &v in &cfg.variants {
-            open.push(measure(&cfg, &sink.endpoint, v, false, Some(r))?);
+        for round in 1..=cfg.open_rounds {
+            eprintln!(
+                "open loop at {r} requests/s, {} s each, round {round}/{}",
+                cfg.open_secs, cfg.open_rounds
+            );
+            for &v in &cfg.variants {
+                open.push(measure(&cfg, &sink.endpoint, v, false, Some(r))?);
+            }
         }
     }
     machine.finish(started.elapsed());

@@ -88,6 +88,8 @@ struct Summary {
     rss_mb: f64,
     errors: u64,
     latency: Option<[f64; 4]>,
+    /// The lowest and highest p99 over rounds.
+    p99_range: (f64, f64),
 }
 
 fn summarize(runs: &[Run], v: Variant) -> Option<Summary> {
@@ -125,6 +127,7 @@ fn summarize(runs: &[Run], v: Variant) -> Option<Summary> {
         rss_mb: median(&of(&|r| r.peak_rss as f64 / 1048576.0)),
         errors: runs.iter().map(|r| r.errors).sum(),
         latency,
+        p99_range: range(&of(&|r| r.latency.map_or(f64::NAN, |l| l[1]))),
     })
 }
 
@@ -266,13 +269,14 @@ pub fn render(
             .map_or(f64::NAN, |l| l[1]);
         let _ = writeln!(
             o,
-            "#### Latency at a fixed rate: {rate} requests/s ({}), {} s per variant\n",
+            "#### Latency at a fixed rate: {rate} requests/s ({}), {} s per variant and round, {} round(s), medians\n",
             if cfg.open_rate.is_some() {
                 "set by HTTP_BENCH_OPEN_RATE"
             } else {
                 "half of plain's saturation throughput"
             },
-            cfg.open_secs
+            cfg.open_secs,
+            cfg.open_rounds
         );
         let _ = writeln!(
             o,
@@ -281,9 +285,9 @@ pub fn render(
         );
         let _ = writeln!(
             o,
-            "| variant | p50 µs | p99 µs | p99.9 µs | max µs | p99 × plain | server CPU µs/req | spans delivered / expected | dropped (counted) |"
+            "| variant | p50 µs | p99 µs | p99 rounds (min–max) | p99.9 µs | max µs | p99 × plain | server CPU µs/req | spans delivered / expected | dropped (counted) |"
         );
-        let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---:|---|---|");
+        let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---:|---:|---|---|");
         for &v in &cfg.variants {
             let Some(s) = summarize(open, v) else {
                 continue;
@@ -291,10 +295,12 @@ pub fn render(
             let l = s.latency.unwrap_or([f64::NAN; 4]);
             let _ = writeln!(
                 o,
-                "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {} | {:.2} | {} | {} |",
+                "| {} | {:.0} | {:.0} | {:.0}–{:.0} | {:.0} | {:.0} | {} | {:.2} | {} | {} |",
                 v.label(),
                 l[0],
                 l[1],
+                s.p99_range.0,
+                s.p99_range.1,
                 l[2],
                 l[3],
                 ratio(l[1], p99_plain),
