@@ -98,10 +98,7 @@ impl B3 {
         let trace_id = trace_id_hex(trace, 16)?;
         let span_id = span_id_hex(span, 16)?;
         let debug = single(carrier, "x-b3-flags", MAX_MULTI_LEN).is_some_and(|f| f.trim() == "1");
-        let sampled = match single(carrier, "x-b3-sampled", MAX_MULTI_LEN)
-            .as_deref()
-            .map(str::trim)
-        {
+        let sampled = match single(carrier, "x-b3-sampled", MAX_MULTI_LEN).map(str::trim) {
             Some("1") | Some("true") | Some("d") => true,
             None | Some("0") | Some("false") => false,
             Some(_) => return None,
