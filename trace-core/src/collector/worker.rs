@@ -17,12 +17,16 @@ use crate::context::Decision;
 use crate::sampling::TailRule;
 use crate::span::raw::RawSpan;
 
-/// Spans per `record` call, after each of which the collector yields its core: large enough to
-/// amortise a recorder's per-call cost, small enough that a batch (about 0.3 ms for the YAML
-/// recorder) never holds a request thread off its core for long: with batches of 1,024 and no
-/// yield, the YAML variant's p99 latency in the HTTP benchmark was 1.5× to 2.7× plain's (see
+/// Spans per `record` call, after each of which a collector that keeps up yields its core: large
+/// enough to amortise a recorder's per-call cost, small enough that a batch (about 0.3 ms for the
+/// YAML recorder) never holds a request thread off its core for long. With batches of 1,024 and
+/// no yield, the YAML variant's p99 latency in the HTTP benchmark was 1.5× to 2.7× plain's (see
 /// BENCHMARKS.md).
 const BATCH: usize = 256;
+
+/// A yield that kept the collector off its core longer than this means other threads want all of
+/// it: the rest of the pass runs without yielding.
+const YIELD_LIMIT: Duration = Duration::from_micros(500);
 
 /// How often the wall-clock anchor is renewed, so long runs follow the system clock.
 const CLOCK_REFRESH: Duration = Duration::from_secs(10);
@@ -58,6 +62,10 @@ pub(crate) struct Worker {
     spare: Spares,
     /// `dropped.recorder` when the last flush or shutdown answered.
     lost_reported: u64,
+    /// Whether this pass yields between batches: not once it found a queue more than half full,
+    /// nor once a yield gave the core away for long, since a collector that keeps yielding to busy
+    /// threads (or to a process spinning beside them) falls behind and the queues fill.
+    yielding: bool,
 }
 
 impl Worker {
@@ -89,6 +97,7 @@ impl Worker {
             batch: Vec::with_capacity(BATCH),
             spare: Spares::default(),
             lost_reported: 0,
+            yielding: false,
         }
     }
 
@@ -178,11 +187,15 @@ impl Worker {
             tail.begin_pass();
         }
         let mut rings = std::mem::take(&mut self.rings);
+        self.yielding = true;
         rings.retain_mut(|ring| {
             loop {
                 // Checked before draining: once abandoned, nothing more can arrive after the drain.
                 let abandoned = ring.spans.is_abandoned();
                 let available = ring.spans.slots();
+                if available * 2 > ring.spans.buffer().capacity() {
+                    self.yielding = false;
+                }
                 if let Ok(chunk) = ring.spans.read_chunk(available) {
                     for raw in chunk {
                         if raw.data.is_some()
@@ -259,7 +272,13 @@ impl Worker {
             self.spare.recycle(raw);
         }
         // Request threads that woke while this batch was written run before the next one.
-        std::thread::yield_now();
+        if self.yielding {
+            let before = Instant::now();
+            std::thread::yield_now();
+            if before.elapsed() > YIELD_LIMIT {
+                self.yielding = false;
+            }
+        }
     }
 
     fn flush_recorders(&mut self, op: impl Fn(&mut dyn Recorder) -> Result<(), RecordError>) {
