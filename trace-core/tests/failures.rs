@@ -308,6 +308,8 @@ fn builder_spans_carry_their_name_tags_and_links() {
     assert!(s.code.as_ref().unwrap().file.ends_with("failures.rs"));
 }
 
+// The helper is `trace_core::tokio::spawn`, behind the `tokio` feature.
+#[cfg(feature = "tokio")]
 #[test]
 fn tasks_spawned_with_the_helper_join_the_trace() {
     let _serial = serial();

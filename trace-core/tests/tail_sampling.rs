@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use support::{Collect, install, serial};
 use trace_core::{
-    FutureExt, Sampler, SpanRecord, Stats, TRACE_INCOMPLETE_TAG, TagValue, TailRule, TraceId,
-    Tracer, TracerBuilder, TracerGuard, orphaned_spans, span,
+    Sampler, SpanRecord, Stats, TRACE_INCOMPLETE_TAG, TagValue, TailRule, TraceId, Tracer,
+    TracerBuilder, TracerGuard, orphaned_spans, span,
 };
 
 const RUNS: usize = 200;
@@ -154,8 +154,12 @@ fn a_failing_child_on_a_long_lived_worker_thread_keeps_its_trace() {
     shutdown_and_check(tracer, &rec, &["root", "pooled child"], (200, 201));
 }
 
+// Spawns with the helpers of the `tokio` feature.
+#[cfg(feature = "tokio")]
 #[test]
 fn failing_work_in_spawn_blocking_and_across_await_keeps_its_trace() {
+    use trace_core::FutureExt;
+
     let _serial = serial();
     let (rec, tracer) = install(tail_builder(TailRule::errors(), Duration::ZERO));
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -194,8 +198,12 @@ fn failing_work_in_spawn_blocking_and_across_await_keeps_its_trace() {
     );
 }
 
+// Spawns with the helpers of the `tokio` feature.
+#[cfg(feature = "tokio")]
 #[test]
 fn a_failing_task_that_ends_after_an_await_elsewhere_keeps_its_trace() {
+    use trace_core::FutureExt;
+
     let _serial = serial();
     let (rec, tracer) = install(tail_builder(TailRule::errors(), Duration::ZERO));
     let rt = tokio::runtime::Builder::new_multi_thread()

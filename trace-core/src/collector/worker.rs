@@ -31,6 +31,14 @@ const YIELD_LIMIT: Duration = Duration::from_micros(500);
 /// How often the wall-clock anchor is renewed, so long runs follow the system clock.
 const CLOCK_REFRESH: Duration = Duration::from_secs(10);
 
+/// What a waiting caller asked for, weakest first: serving a stronger request serves the weaker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Request {
+    Flush,
+    Exit,
+    Shutdown,
+}
+
 pub(crate) struct WorkerConfig {
     pub(crate) origin: Origin,
     pub(crate) recorders: Vec<Box<dyn Recorder>>,
@@ -112,26 +120,19 @@ impl Worker {
                 Ok(Command::Wake) => self.collect(),
                 Err(RecvTimeoutError::Timeout) => {}
                 Ok(Command::Flush(done)) => {
-                    let mut waiting = Self::pending_requests(&commands);
-                    self.collect();
-                    self.flush_recorders(|r| r.flush());
-                    waiting.push(done);
-                    self.answer(waiting);
+                    if self.serve(&commands, done, Request::Flush) {
+                        return;
+                    }
                 }
                 Ok(Command::Exit(done)) => {
-                    let mut waiting = Self::pending_requests(&commands);
-                    self.collect();
-                    self.decide_held();
-                    self.flush_recorders(|r| r.flush());
-                    waiting.push(done);
-                    self.answer(waiting);
+                    if self.serve(&commands, done, Request::Exit) {
+                        return;
+                    }
                 }
                 Ok(Command::Shutdown(done)) => {
-                    let mut waiting = Self::pending_requests(&commands);
-                    self.shutdown();
-                    waiting.push(done);
-                    self.answer(waiting);
-                    return;
+                    if self.serve(&commands, done, Request::Shutdown) {
+                        return;
+                    }
                 }
                 Err(RecvTimeoutError::Disconnected) => {
                     self.shutdown();
@@ -149,18 +150,40 @@ impl Worker {
         }
     }
 
-    /// Flush requests queued behind the one being served, which it serves too.
-    fn pending_requests(commands: &Receiver<Command>) -> Vec<SyncSender<u64>> {
-        let mut waiting = Vec::new();
+    /// Serves `request` together with the requests queued behind it, as the strongest of them
+    /// asks (a shutdown queued behind a flush still shuts down), and answers them all; returns
+    /// whether the collector has stopped.
+    fn serve(
+        &mut self,
+        commands: &Receiver<Command>,
+        done: SyncSender<u64>,
+        mut request: Request,
+    ) -> bool {
+        let mut waiting = vec![done];
         while let Ok(cmd) = commands.try_recv() {
-            match cmd {
-                Command::Wake => {}
-                Command::Flush(done) | Command::Shutdown(done) | Command::Exit(done) => {
-                    waiting.push(done)
-                }
-            }
+            let (done, queued) = match cmd {
+                Command::Wake => continue,
+                Command::Flush(done) => (done, Request::Flush),
+                Command::Exit(done) => (done, Request::Exit),
+                Command::Shutdown(done) => (done, Request::Shutdown),
+            };
+            waiting.push(done);
+            request = request.max(queued);
         }
-        waiting
+        match request {
+            Request::Flush => {
+                self.collect();
+                self.flush_recorders(|r| r.flush());
+            }
+            Request::Exit => {
+                self.collect();
+                self.decide_held();
+                self.flush_recorders(|r| r.flush());
+            }
+            Request::Shutdown => self.shutdown(),
+        }
+        self.answer(waiting);
+        request == Request::Shutdown
     }
 
     /// Tells each waiter how many spans the recorders lost since the last answer.
@@ -320,5 +343,71 @@ impl Worker {
         let late: usize = self.rings.iter().map(|ring| ring.spans.slots()).sum();
         SharedStats::add(&self.stats.dropped_shutdown, late as u64);
         self.stats.count_open_at_shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+
+    use super::*;
+    use crate::collector::batch::SpanBatch;
+    use crate::record::Process;
+
+    /// Counts how often it was shut down.
+    struct Shutdowns(Arc<Mutex<u32>>);
+
+    impl Recorder for Shutdowns {
+        fn record(&mut self, _: &SpanBatch<'_>) -> Result<(), RecordError> {
+            Ok(())
+        }
+
+        fn shutdown(&mut self) -> Result<(), RecordError> {
+            *self.0.lock().unwrap() += 1;
+            Ok(())
+        }
+    }
+
+    /// A shutdown that arrives while a flush waits is served with it: the recorders are shut
+    /// down and the collector stops, where it used to answer the shutdown and keep running, so
+    /// the guard's join never returned.
+    #[test]
+    fn a_shutdown_queued_behind_a_flush_still_stops_the_collector() {
+        let shutdowns = Arc::new(Mutex::new(0));
+        let worker = Worker::new(WorkerConfig {
+            origin: Origin {
+                clock: WallClock::new(),
+                service: "test".into(),
+                process: Arc::new(Process::current()),
+            },
+            recorders: vec![Box::new(Shutdowns(Arc::clone(&shutdowns)))],
+            tail: None,
+            tail_grace: Duration::from_millis(1),
+            collect_every: Duration::from_secs(3600),
+            flush_every: Duration::from_secs(3600),
+            arrivals: Arc::default(),
+            stats: Arc::default(),
+            hook: Arc::new(|_: &RecordError| {}),
+        });
+        let (commands, receiver) = mpsc::sync_channel(8);
+        let (flushed, flush_answer) = mpsc::sync_channel(1);
+        let (shut, shutdown_answer) = mpsc::sync_channel(1);
+        commands.send(Command::Flush(flushed)).unwrap();
+        commands.send(Command::Shutdown(shut)).unwrap();
+        let (stopped, has_stopped) = mpsc::channel();
+        // `commands` stays alive: only serving the shutdown can end `run`.
+        std::thread::spawn(move || {
+            worker.run(receiver);
+            let _ = stopped.send(());
+        });
+        assert_eq!(flush_answer.recv_timeout(Duration::from_secs(10)), Ok(0));
+        assert_eq!(shutdown_answer.recv_timeout(Duration::from_secs(10)), Ok(0));
+        assert_eq!(
+            has_stopped.recv_timeout(Duration::from_secs(10)),
+            Ok(()),
+            "the collector kept running after answering the shutdown"
+        );
+        assert_eq!(*shutdowns.lock().unwrap(), 1);
+        drop(commands);
     }
 }
