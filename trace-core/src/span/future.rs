@@ -60,9 +60,10 @@ impl<F: Future> Future for InSpan<F> {
         let this = self.project();
         let entered = this.span.enter();
         let poll = this.inner.poll(cx);
-        drop(entered);
         if poll.is_ready() {
-            this.span.finish_in_place();
+            entered.finish();
+        } else {
+            drop(entered);
         }
         poll
     }
