@@ -114,6 +114,44 @@ fn context_follows_threads_and_tasks() {
     );
 }
 
+/// What code inside a future sets on the current span is kept, on any poll: the last poll leaves
+/// the span and finishes it in one step, which must not lose what that poll set.
+#[test]
+fn a_future_keeps_what_its_polls_set_on_the_current_span() {
+    let _serial = serial();
+    let (rec, tracer) = install(Tracer::builder());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let once = async {
+            current::set_tag("first", 1);
+            current::checkpoint("only poll");
+        };
+        once.in_span(span("one poll").start()).await;
+        let twice = async {
+            current::set_tag("before", 1);
+            tokio::task::yield_now().await;
+            current::set_tag("after", 2);
+            current::set_error("failed on the last poll");
+        };
+        twice.in_span(span("two polls").start()).await;
+    });
+    tracer.shutdown().unwrap();
+    let one = rec.named("one poll");
+    assert_eq!(one.tags.get("first"), Some(&TagValue::Int(1)));
+    assert_eq!(one.checkpoints.len(), 1);
+    let two = rec.named("two polls");
+    assert_eq!(two.tags.get("before"), Some(&TagValue::Int(1)));
+    assert_eq!(two.tags.get("after"), Some(&TagValue::Int(2)));
+    assert!(
+        matches!(&two.status, Status::Error(m) if m == "failed on the last poll"),
+        "{:?}",
+        two.status
+    );
+}
+
 #[test]
 fn unsampled_traces_propagate_but_record_nothing() {
     let _serial = serial();
