@@ -87,18 +87,19 @@ impl<F: Future, R: FnOnce(F::Output, &mut Span) -> F::Output> Future for Recorde
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let mut entered = this.span.enter();
-        let Poll::Ready(out) = this.inner.poll(cx) else {
+        let entered = this.span.enter();
+        let poll = this.inner.poll(cx);
+        drop(entered);
+        let Poll::Ready(out) = poll else {
             return Poll::Pending;
         };
         // Polled after completion: the inner future decided what that means.
         let Some(record) = this.record.take() else {
             return Poll::Ready(out);
         };
-        let out = record(out, &mut entered);
-        // The span ends with the future's work, not when the caller drops the future; leaving
-        // and finishing together touch this thread's state once.
-        entered.finish();
+        let out = record(out, this.span);
+        // The span ends with the future's work, not when the caller drops the future.
+        drop(std::mem::replace(this.span, Span::disabled()));
         Poll::Ready(out)
     }
 }

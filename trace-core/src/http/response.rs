@@ -59,21 +59,24 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let mut entered = this.span.enter();
-        let Poll::Ready(mut result) = this.inner.poll(cx) else {
+        let poll = {
+            let _entered = this.span.enter();
+            this.inner.poll(cx)
+        };
+        let Poll::Ready(mut result) = poll else {
             return Poll::Pending;
         };
+        let mut span = std::mem::replace(this.span, Span::disabled());
         match &mut result {
             Ok(response) => {
-                record_status(&mut entered, response.status(), *this.side);
+                record_status(&mut span, response.status(), *this.side);
                 for (name, value) in this.response_headers.drain(..) {
                     response.headers_mut().insert(name, value);
                 }
             }
-            Err(_) => record_error::<E>(&mut entered),
+            Err(_) => record_error::<E>(&mut span),
         }
-        // Leaving and finishing together touch this thread's state once.
-        entered.finish();
+        span.finish();
         Poll::Ready(result)
     }
 }

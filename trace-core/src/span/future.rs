@@ -60,10 +60,9 @@ impl<F: Future> Future for InSpan<F> {
         let this = self.project();
         let entered = this.span.enter();
         let poll = this.inner.poll(cx);
+        drop(entered);
         if poll.is_ready() {
-            entered.finish();
-        } else {
-            drop(entered);
+            this.span.finish_in_place();
         }
         poll
     }

@@ -1,6 +1,5 @@
 use std::fmt;
 use std::marker::PhantomData;
-use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 
 use crate::callsite::Callsite;
@@ -145,7 +144,7 @@ impl Span {
     #[inline(always)]
     pub(crate) fn finish_in_place(&mut self) {
         if self.raw.is_some() {
-            finish(self.ctx.as_ref(), &mut self.raw, None);
+            finish(self.ctx.as_ref(), &mut self.raw);
         }
     }
 }
@@ -184,25 +183,6 @@ pub struct Entered<'a> {
     span: &'a mut Span,
     depth: usize,
     _not_send: PhantomData<*const ()>,
-}
-
-impl Entered<'_> {
-    /// Leaves the span and finishes it, touching this thread's state once for both: what a
-    /// future does on its last poll.
-    #[inline]
-    pub(crate) fn finish(self) {
-        // Its `Drop` (leaving the frame) is done here, together with the finish.
-        let mut this = ManuallyDrop::new(self);
-        let depth = this.depth;
-        let span = &mut *this.span;
-        if depth == usize::MAX {
-            span.finish_in_place();
-        } else if span.raw.is_some() {
-            finish(span.ctx.as_ref(), &mut span.raw, Some(depth));
-        } else {
-            local::pop(depth);
-        }
-    }
 }
 
 impl Drop for Entered<'_> {

@@ -11,7 +11,7 @@ use crate::context::{Decision, SpanContext, TraceFlags};
 use crate::id::{SpanId, TraceId};
 use crate::local::{self, Local};
 use crate::span::SpanKind;
-use crate::span::data::{SpanData, merge_into};
+use crate::span::data::SpanData;
 use crate::span::raw::{Code, FrameRecord, RawSpan};
 
 /// Where a new span attaches.
@@ -196,22 +196,10 @@ fn child_of(
 }
 
 /// Finishes an owned span: hands the record in `slot` (if it records), completed from `ctx`, to
-/// the collector, leaving the slot empty. With `entered_at`, first leaves the frame the span was
-/// entered in, keeping what was set on it meanwhile: a future's last poll touches this thread's
-/// state once for both.
+/// the collector, leaving the slot empty.
 #[inline(always)]
-pub(crate) fn finish(
-    ctx: Option<&SpanContext>,
-    slot: &mut Option<FrameRecord>,
-    entered_at: Option<usize>,
-) {
+pub(crate) fn finish(ctx: Option<&SpanContext>, slot: &mut Option<FrameRecord>) {
     let done = local::with(|local| {
-        if let Some(depth) = entered_at
-            && let Some(pending) = local.pop(depth)
-            && let Some(record) = slot.as_mut()
-        {
-            merge_into(&mut record.data, pending);
-        }
         if let Some(sink) = local.sink()
             && let Some(ctx) = ctx
             && let Some(record) = slot.take()
