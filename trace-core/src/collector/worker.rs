@@ -39,6 +39,16 @@ enum Request {
     Shutdown,
 }
 
+/// Who waits for `cmd` and what it asks for; `None` for a wake-up, which nobody waits for.
+fn requested(cmd: Command) -> Option<(SyncSender<u64>, Request)> {
+    match cmd {
+        Command::Wake => None,
+        Command::Flush(done) => Some((done, Request::Flush)),
+        Command::Exit(done) => Some((done, Request::Exit)),
+        Command::Shutdown(done) => Some((done, Request::Shutdown)),
+    }
+}
+
 pub(crate) struct WorkerConfig {
     pub(crate) origin: Origin,
     pub(crate) recorders: Vec<Box<dyn Recorder>>,
@@ -119,18 +129,10 @@ impl Worker {
             match commands.recv_timeout(next.saturating_duration_since(Instant::now())) {
                 Ok(Command::Wake) => self.collect(),
                 Err(RecvTimeoutError::Timeout) => {}
-                Ok(Command::Flush(done)) => {
-                    if self.serve(&commands, done, Request::Flush) {
-                        return;
-                    }
-                }
-                Ok(Command::Exit(done)) => {
-                    if self.serve(&commands, done, Request::Exit) {
-                        return;
-                    }
-                }
-                Ok(Command::Shutdown(done)) => {
-                    if self.serve(&commands, done, Request::Shutdown) {
+                Ok(cmd) => {
+                    if let Some((done, request)) = requested(cmd)
+                        && self.serve(&commands, done, request)
+                    {
                         return;
                     }
                 }
@@ -161,14 +163,10 @@ impl Worker {
     ) -> bool {
         let mut waiting = vec![done];
         while let Ok(cmd) = commands.try_recv() {
-            let (done, queued) = match cmd {
-                Command::Wake => continue,
-                Command::Flush(done) => (done, Request::Flush),
-                Command::Exit(done) => (done, Request::Exit),
-                Command::Shutdown(done) => (done, Request::Shutdown),
-            };
-            waiting.push(done);
-            request = request.max(queued);
+            if let Some((done, queued)) = requested(cmd) {
+                waiting.push(done);
+                request = request.max(queued);
+            }
         }
         match request {
             Request::Flush => {

@@ -3,7 +3,7 @@
 //! Only ASCII metadata carries trace context: `-bin` keys are never read or written. A value that
 //! is not visible ASCII reads as one no format accepts, so the call goes on in a fresh trace.
 
-use tonic::metadata::{KeyRef, MetadataKey, MetadataMap, MetadataValue};
+use tonic::metadata::{Ascii, KeyRef, MetadataKey, MetadataMap, MetadataValue};
 
 use crate::propagation::{Carrier, CarrierMut};
 
@@ -11,21 +11,19 @@ use crate::propagation::{Carrier, CarrierMut};
 /// `traceparent` is still noticed), but one no format accepts.
 const UNREADABLE: &str = "\u{fffd}";
 
+fn text(value: &MetadataValue<Ascii>) -> &str {
+    value.to_str().unwrap_or(UNREADABLE)
+}
+
 impl Carrier for MetadataMap {
     fn get_all(&self, name: &str) -> Vec<&str> {
         // A `-bin` name is not an ASCII key: tonic answers with nothing.
-        MetadataMap::get_all(self, name)
-            .iter()
-            .map(|v| v.to_str().unwrap_or(UNREADABLE))
-            .collect()
+        MetadataMap::get_all(self, name).iter().map(text).collect()
     }
 
     fn get_first(&self, name: &str) -> (Option<&str>, bool) {
         let mut all = MetadataMap::get_all(self, name).into_iter();
-        (
-            all.next().map(|v| v.to_str().unwrap_or(UNREADABLE)),
-            all.next().is_some(),
-        )
+        (all.next().map(text), all.next().is_some())
     }
 
     fn names(&self) -> Vec<&str> {

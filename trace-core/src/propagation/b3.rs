@@ -2,7 +2,7 @@
 
 use crate::context::{SpanContext, TraceFlags};
 use crate::propagation::Propagator;
-use crate::propagation::carrier::{Carrier, CarrierMut, single};
+use crate::propagation::carrier::{Carrier, CarrierMut, only, single};
 use crate::propagation::ids::{span_id_hex, trace_id_hex};
 
 /// Longest `b3` value examined: 32 + 16 + 16 hex digits, a flag and separators fit in 68.
@@ -103,8 +103,9 @@ impl B3 {
             None | Some("0") | Some("false") => false,
             Some(_) => return None,
         };
-        if matches!(carrier.get_first("x-b3-parentspanid"), (Some(_), false)) {
-            let parent = single(carrier, "x-b3-parentspanid", MAX_MULTI_LEN)?;
+        let parent = carrier.get_first("x-b3-parentspanid");
+        if matches!(parent, (Some(_), false)) {
+            let parent = only(parent, MAX_MULTI_LEN)?;
             span_id_hex(parent.trim(), 16)?;
         }
         Some(SpanContext::new_remote(
@@ -117,8 +118,9 @@ impl B3 {
 
 impl Propagator for B3 {
     fn extract(&self, carrier: &dyn Carrier) -> Option<SpanContext> {
-        if carrier.get_first("b3").0.is_some() {
-            return single(carrier, "b3", MAX_B3_LEN).and_then(Self::parse_single);
+        let b3 = carrier.get_first("b3");
+        if b3.0.is_some() {
+            return only(b3, MAX_B3_LEN).and_then(Self::parse_single);
         }
         Self::extract_multi(carrier)
     }

@@ -158,7 +158,13 @@ pub(crate) fn join_list<'a>(
 
 /// The only value of a single-valued header; `None` if absent, repeated or longer than `cap`.
 pub(crate) fn single<'a>(carrier: &'a dyn Carrier, name: &str, cap: usize) -> Option<&'a str> {
-    match carrier.get_first(name) {
+    only(carrier.get_first(name), cap)
+}
+
+/// The only value in what [`Carrier::get_first`] found, for a caller that already asked; `None`
+/// if there was none, more than one, or one longer than `cap`.
+pub(crate) fn only(found: (Option<&str>, bool), cap: usize) -> Option<&str> {
+    match found {
         (Some(v), false) if v.len() <= cap => Some(v),
         _ => None,
     }
